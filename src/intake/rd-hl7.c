@@ -1139,7 +1139,8 @@ read_coverages (Import *im)
       g_autofree char *member = val (im, in1, 49, 0, 1);
       g_autofree char *family = val (im, in1, 16, 0, 1);
       g_autofree char *given = val (im, in1, 16, 0, 2);
-      g_autofree char *subscriber = rd_intake_join_words (given, family, NULL);
+      g_autofree char *middle = val (im, in1, 16, 0, 3);
+      g_autofree char *subscriber = rd_intake_join_words (given, middle, family);
       g_autofree char *relationship = coded_text (im, in1, 17);
 
       /* IN1-49 is the insured's id on the card; IN1-36 the policy number

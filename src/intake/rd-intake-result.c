@@ -212,9 +212,9 @@ rd_intake_result_init (RdIntakeResult *self)
   self->coverages = g_ptr_array_new_with_free_func (g_object_unref);
   self->providers = g_ptr_array_new_with_free_func (g_object_unref);
   self->documents = g_ptr_array_new_with_free_func (g_object_unref);
-  self->notes = g_ptr_array_new_null_terminated (0, g_free, TRUE);
-  self->warnings = g_ptr_array_new_null_terminated (0, g_free, TRUE);
-  self->skipped = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  self->notes = g_ptr_array_new_null_terminated (4, g_free, TRUE);
+  self->warnings = g_ptr_array_new_null_terminated (4, g_free, TRUE);
+  self->skipped = g_ptr_array_new_null_terminated (4, g_free, TRUE);
 }
 
 /**
