@@ -98,7 +98,11 @@ drop_databases (void)
   if (created_databases == NULL || created_databases->len == 0)
     return;
 
-  conn = PQconnectdb (rd_test_pg_admin_conninfo (NULL));
+  {
+    g_autofree char *conninfo = rd_test_pg_admin_conninfo (NULL);
+
+    conn = PQconnectdb (conninfo);
+  }
   if (PQstatus (conn) != CONNECTION_OK)
     return;
 
