@@ -545,7 +545,12 @@ provider_from (Ctx        *ctx,
     {
       /* Only a display name: better than nothing. */
       g_autofree char *display = clean (jstr (reference, "display"));
+      g_autofree char *ref = clean (reference_of (reference));
 
+      if (ref != NULL && ctx->in_bundle)
+        rd_intake_result_add_warning (ctx->result,
+                                      _("The provider “%s” is referred to but not in the bundle."),
+                                      ref);
       if (display == NULL)
         return NULL;
       provider = rd_provider_new ();

@@ -214,12 +214,16 @@ test_task (void)
     " {'fullUrl':'urn:uuid:s1','resource':{'resourceType':'ServiceRequest','status':'active','intent':'order',"
     "   'identifier':[{'value':'WRONG'}],'subject':{'reference':'urn:uuid:p1'}}},"
     " {'fullUrl':'urn:uuid:s2','resource':{'resourceType':'ServiceRequest','status':'active','intent':'order',"
-    "   'identifier':[{'value':'RIGHT'}],'priority':'urgent','subject':{'reference':'urn:uuid:p1'}}},"
+    "   'identifier':[{'value':'RIGHT'}],'priority':'urgent','subject':{'reference':'urn:uuid:p1'},"
+    "   'requester':{'reference':'Practitioner/gone'}}},"
     " {'fullUrl':'urn:uuid:p1','resource':{'resourceType':'Patient','name':[{'family':'Doe','given':['Jo']}]}}"
     "]}");
   RdReferral *referral = rd_intake_result_get_referral (result);
 
   g_assert_cmpstr (rd_referral_get_number (referral), ==, "RIGHT");
+  /* The requester is named but absent: said so, nothing invented. */
+  g_assert_null (rd_intake_result_get_referring (result));
+  g_assert_true (strv_mentions (rd_intake_result_get_warnings (result), "Practitioner/gone"));
   g_assert_cmpint (rd_referral_get_priority (referral), ==, RD_PRIORITY_URGENT);
   g_assert_cmpstr (rd_referral_get_patient_name (referral), ==, "Doe, Jo");
 }
