@@ -19,6 +19,13 @@ rd_test_ui_init (void)
     }
 
   adw_init ();
+
+  /* Without a window manager, Xvfb never activates our windows, so a text
+   * field's cursor-blink timer finds itself without focus and warns; the
+   * warning is fatal in tests and says nothing about our code. */
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+  /* Screenshots show settled pages, not the middle of a cross-fade. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   return TRUE;
 }
 
@@ -110,7 +117,6 @@ rd_test_ui_screenshot (GtkWidget  *widget,
                        const char *name)
 {
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autofree char *dir = rd_test_artifact_dir ();
   g_autofree char *file = g_strconcat (name, ".png", NULL);
@@ -123,8 +129,18 @@ rd_test_ui_screenshot (GtkWidget  *widget,
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
 
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* The paintable shows the widget's last frame, which may not exist yet
+   * right after a change: draw, and try again. */
+  for (int attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      g_assert_true (rd_test_ui_wait_drawn (widget, 10000));
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      if (node == NULL)
+        rd_test_ui_spin (100);
+    }
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));

@@ -1,0 +1,49 @@
+/* rd-session.h — who is signed in, and the connection they work through
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rd-connection.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  RD_SESSION_SIGNED_OUT,
+  RD_SESSION_CONNECTING,
+  RD_SESSION_READY,
+  RD_SESSION_RECONNECTING,
+} RdSessionState;
+
+#define RD_TYPE_SESSION (rd_session_get_type ())
+G_DECLARE_FINAL_TYPE (RdSession, rd_session, RD, SESSION, GObject)
+
+RdSession      *rd_session_new                   (void);
+RdSessionState  rd_session_get_state             (RdSession           *self);
+RdConnection   *rd_session_get_connection        (RdSession           *self);
+const char     *rd_session_get_login             (RdSession           *self);
+const char     *rd_session_get_display_name      (RdSession           *self);
+const char     *rd_session_get_conninfo          (RdSession           *self);
+
+void            rd_session_sign_in_async         (RdSession           *self,
+                                                  const char          *conninfo,
+                                                  const char          *password,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean        rd_session_sign_in_finish        (RdSession           *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+void            rd_session_check_password_async  (RdSession           *self,
+                                                  const char          *password,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean        rd_session_check_password_finish (RdSession           *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+void            rd_session_sign_out              (RdSession           *self);
+
+G_END_DECLS
