@@ -9,9 +9,15 @@
 #include <glib/gi18n.h>
 
 #include "rd-admin.h"
+#include "rd-admin-db.h"
 
 /* Each subcommand lives in its own file; list it here. */
 static const RdAdminCommand commands[] = {
+  { "init-db", N_("Prepare a database: roles, extensions, schema, migrations"), rd_admin_init_db },
+  { "migrate", N_("Apply pending schema migrations"), rd_admin_migrate },
+  { "add-team", N_("Add a team"), rd_admin_add_team },
+  { "add-queue", N_("Add a work queue to a team"), rd_admin_add_queue },
+  { "add-staff", N_("Add a staff member with their own login"), rd_admin_add_staff },
   { NULL, NULL, NULL },
 };
 

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "rd-store-error.h"
 #include "schema-fixture.h"
 
 static const char *phi_tables =
@@ -542,6 +543,81 @@ test_audit (void)
   g_assert_cmpstr (state, ==, "55000");
 }
 
+/* Identifiers and passwords with SQL metacharacters are passed safely; the
+ * password is stored hashed; staff never become superusers. */
+static void
+test_add_staff (void)
+{
+  g_autoptr(FxDb) db = fx_db_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *login = NULL;
+  g_autofree char *queue = NULL;
+  const char *teams[] = { "Quoted \"team\"; --", NULL };
+  const char *password = "pa'ss\"; DROP ROLE rd_admin; --\\";
+
+  if (db == NULL)
+    return;
+
+  queue = fx_team (db, teams[0]);
+  login = g_strdup_printf ("o'brien \"%d\"; drop", (int) getpid ());
+
+  g_assert_true (rd_init_db_add_staff (db->admin, login, "Máire O'Brien", RD_STAFF_ROLE_SPECIALIST,
+                                       teams, password, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (fx_int (db->admin,
+                           "SELECT count(*) FROM pg_authid WHERE rolname = $1 AND rolcanlogin "
+                           "AND NOT rolsuper AND NOT rolbypassrls "
+                           "AND rolpassword LIKE 'SCRAM-SHA-256$%' "
+                           "AND pg_has_role(oid, 'rd_specialist', 'MEMBER') "
+                           "AND NOT pg_has_role(oid, 'rd_lead', 'MEMBER')", login, NULL), ==, 1);
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM pg_roles WHERE rolname = 'rd_admin'",
+                           NULL), ==, 1);
+  g_assert_cmpint (fx_int (db->admin,
+                           "SELECT count(*) FROM rd.staff s JOIN rd.team_member m ON m.staff_id = s.id "
+                           "JOIN rd.team t ON t.id = m.team_id WHERE s.login_name = $1 "
+                           "AND s.display_name = 'Máire O''Brien' AND t.name = $2 AND m.role = 'member'",
+                           login, teams[0], NULL), ==, 1);
+
+  /* Again, as a lead: exactly one group, lead of the team; no password change. */
+  g_assert_true (rd_init_db_add_staff (db->admin, login, "Máire O'Brien", RD_STAFF_ROLE_LEAD,
+                                       teams, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (fx_int (db->admin,
+                           "SELECT count(*) FROM pg_auth_members m JOIN pg_roles u ON u.oid = m.member "
+                           "WHERE u.rolname = $1", login, NULL), ==, 1);
+  g_assert_cmpint (fx_int (db->admin,
+                           "SELECT count(*) FROM rd.team_member m JOIN rd.staff s ON s.id = m.staff_id "
+                           "WHERE s.login_name = $1 AND m.role = 'lead'", login, NULL), ==, 1);
+
+  /* The logged-in person can work: the new login connects and sees its queue. */
+  {
+    g_autoptr(PGconn) conn = fx_connect (db, login);
+
+    g_assert_cmpint (fx_int (conn, "SELECT cardinality(rd.my_queue_ids())", NULL), ==, 1);
+  }
+
+  /* Superusers and our own group names are refused. */
+  g_assert_false (rd_init_db_add_staff (db->admin, g_getenv ("RD_TEST_PGUSER"), "Root",
+                                        RD_STAFF_ROLE_ADMIN, NULL, NULL, &error));
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_false (rd_init_db_add_staff (db->admin, "rd_owner", "Owner",
+                                        RD_STAFF_ROLE_ADMIN, NULL, NULL, &error));
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  /* An unknown team changes nothing. */
+  {
+    const char *missing[] = { "No such team", NULL };
+    g_autofree char *other = fx_login ("missing");
+
+    g_assert_false (rd_init_db_add_staff (db->admin, other, "Nobody", RD_STAFF_ROLE_SPECIALIST,
+                                          missing, NULL, &error));
+    g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_NOT_FOUND);
+    g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM pg_roles WHERE rolname = $1",
+                             other, NULL), ==, 0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -554,6 +630,7 @@ main (int   argc,
   g_test_add_func ("/store/security/duplicate-search", test_duplicate_search);
   g_test_add_func ("/store/security/lead-reassigns", test_lead_reassigns);
   g_test_add_func ("/store/security/audit", test_audit);
+  g_test_add_func ("/store/security/add-staff", test_add_staff);
 
   return g_test_run ();
 }
