@@ -37,6 +37,7 @@ struct _RdPdf
   GBytes          *bytes;
   char            *password;
   char            *title;
+  char            *checksum;
   guint            n_pages;
   PageSize        *sizes;
 
@@ -68,6 +69,7 @@ rd_pdf_finalize (GObject *object)
     memset (self->password, 0, strlen (self->password));
   g_clear_pointer (&self->password, g_free);
   g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->checksum, g_free);
   g_clear_pointer (&self->sizes, g_free);
 
   G_OBJECT_CLASS (rd_pdf_parent_class)->finalize (object);
@@ -221,6 +223,7 @@ rd_pdf_new_from_bytes (GBytes      *bytes,
   self->password = g_strdup (password);
   self->n_pages = poppler_document_get_n_pages (document);
   self->sizes = g_new0 (PageSize, self->n_pages);
+  self->checksum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 
   title = poppler_document_get_title (document);
   if (title != NULL && g_utf8_validate (title, -1, NULL))
@@ -411,6 +414,21 @@ rd_pdf_get_title (RdPdf *self)
   g_return_val_if_fail (RD_IS_PDF (self), NULL);
 
   return self->title;
+}
+
+/**
+ * rd_pdf_get_checksum:
+ * @self: a #RdPdf
+ *
+ * Returns: the SHA-256 of the file's bytes, in lower-case hex, computed
+ *   when the document was opened (off the main thread)
+ */
+const char *
+rd_pdf_get_checksum (RdPdf *self)
+{
+  g_return_val_if_fail (RD_IS_PDF (self), NULL);
+
+  return self->checksum;
 }
 
 /**

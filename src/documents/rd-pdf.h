@@ -37,6 +37,7 @@ gboolean       rd_pdf_get_page_size        (RdPdf                *self,
                                             double               *width,
                                             double               *height);
 const char    *rd_pdf_get_title            (RdPdf                *self);
+const char    *rd_pdf_get_checksum         (RdPdf                *self);
 RdRenderQueue *rd_pdf_get_render_queue     (RdPdf                *self);
 
 void           rd_pdf_extract_text_async   (RdPdf                *self,
