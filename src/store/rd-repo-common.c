@@ -141,3 +141,46 @@ rd_repo_dup_strv (RdResult   *res,
 
   return col < 0 ? NULL : rd_result_dup_strv (res, row, col);
 }
+
+/* Sets every property of @record whose name matches a column ("due_at" →
+ * "due-at") from row @row; SQL NULL gives the property's empty value. */
+void
+rd_repo_fill_record (GObject  *record,
+                     RdResult *res,
+                     int       row)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (record);
+
+  g_object_freeze_notify (record);
+  for (int col = 0; col < rd_result_get_n_columns (res); col++)
+    {
+      g_autofree char *prop = g_strdup (PQfname (rd_result_get_pg (res), col));
+      g_auto(GValue) value = G_VALUE_INIT;
+      GParamSpec *pspec;
+      GType type;
+
+      g_strdelimit (prop, "_", '-');
+      pspec = g_object_class_find_property (klass, prop);
+      if (pspec == NULL || !(pspec->flags & G_PARAM_WRITABLE))
+        continue;
+
+      type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+      g_value_init (&value, type);
+      if (type == G_TYPE_STRING)
+        g_value_set_string (&value, rd_result_get_string (res, row, col));
+      else if (type == G_TYPE_INT64)
+        g_value_set_int64 (&value, rd_result_get_int64 (res, row, col));
+      else if (type == G_TYPE_INT)
+        g_value_set_int (&value, rd_result_get_int (res, row, col));
+      else if (type == G_TYPE_BOOLEAN)
+        g_value_set_boolean (&value, rd_result_get_boolean (res, row, col));
+      else if (type == G_TYPE_DATE_TIME)
+        g_value_take_boxed (&value, rd_result_dup_datetime (res, row, col));
+      else if (type == G_TYPE_STRV)
+        g_value_take_boxed (&value, rd_result_dup_strv (res, row, col));
+      else
+        continue;
+      g_object_set_property (record, prop, &value);
+    }
+  g_object_thaw_notify (record);
+}

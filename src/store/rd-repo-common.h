@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 #include "rd-result.h"
 
@@ -44,5 +44,9 @@ GDateTime          *rd_repo_dup_datetime   (RdResult   *res,
 char              **rd_repo_dup_strv       (RdResult   *res,
                                             int         row,
                                             const char *column);
+
+void                rd_repo_fill_record    (GObject    *record,
+                                            RdResult   *res,
+                                            int         row);
 
 G_END_DECLS
