@@ -59,8 +59,8 @@
 /* ------------------------------------------------------------------------ */
 /* Filter                                                                   */
 
-G_DEFINE_BOXED_TYPE (RdReferralFilter, rd_referral_filter,
-                     rd_referral_filter_copy, rd_referral_filter_free)
+G_DEFINE_BOXED_TYPE (RdReferralQuery, rd_referral_query,
+                     rd_referral_query_copy, rd_referral_query_free)
 
 G_DEFINE_ENUM_TYPE (RdReferralListState, rd_referral_list_state,
   G_DEFINE_ENUM_VALUE (RD_REFERRAL_LIST_STATE_IDLE, "idle"),
@@ -69,30 +69,30 @@ G_DEFINE_ENUM_TYPE (RdReferralListState, rd_referral_list_state,
   G_DEFINE_ENUM_VALUE (RD_REFERRAL_LIST_STATE_ERROR, "error"))
 
 /**
- * rd_referral_filter_new:
+ * rd_referral_query_new:
  *
  * Returns: (transfer full): a filter for every open referral one may see,
  *   most urgent first
  */
-RdReferralFilter *
-rd_referral_filter_new (void)
+RdReferralQuery *
+rd_referral_query_new (void)
 {
-  RdReferralFilter *filter = g_new0 (RdReferralFilter, 1);
+  RdReferralQuery *filter = g_new0 (RdReferralQuery, 1);
 
   filter->direction = -1;
   return filter;
 }
 
 /**
- * rd_referral_filter_copy:
+ * rd_referral_query_copy:
  * @filter: a filter
  *
  * Returns: (transfer full): a deep copy
  */
-RdReferralFilter *
-rd_referral_filter_copy (const RdReferralFilter *filter)
+RdReferralQuery *
+rd_referral_query_copy (const RdReferralQuery *filter)
 {
-  RdReferralFilter *copy;
+  RdReferralQuery *copy;
 
   g_return_val_if_fail (filter != NULL, NULL);
 
@@ -106,11 +106,11 @@ rd_referral_filter_copy (const RdReferralFilter *filter)
 }
 
 /**
- * rd_referral_filter_free:
+ * rd_referral_query_free:
  * @filter: (nullable): a filter
  */
 void
-rd_referral_filter_free (RdReferralFilter *filter)
+rd_referral_query_free (RdReferralQuery *filter)
 {
   if (filter == NULL)
     return;
@@ -132,15 +132,15 @@ dt_equal (GDateTime *a,
 }
 
 /**
- * rd_referral_filter_equal:
+ * rd_referral_query_equal:
  * @a: a filter
  * @b: another
  *
  * Returns: whether both select and order the same rows
  */
 gboolean
-rd_referral_filter_equal (const RdReferralFilter *a,
-                          const RdReferralFilter *b)
+rd_referral_query_equal (const RdReferralQuery *a,
+                          const RdReferralQuery *b)
 {
   return a->queue_id == b->queue_id &&
          a->closed_recently == b->closed_recently &&
@@ -259,7 +259,7 @@ struct _RdReferralList
   GObject           parent_instance;
 
   RdConnection     *connection;
-  RdReferralFilter *filter;
+  RdReferralQuery *filter;
   SortSpec          spec;
   guint             page_size;
 
@@ -974,7 +974,7 @@ static void
 append_filter (RdReferralList *self,
                Query          *q)
 {
-  const RdReferralFilter *f = self->filter;
+  const RdReferralQuery *f = self->filter;
 
   g_string_append (q->sql, " WHERE TRUE");
 
@@ -1942,7 +1942,7 @@ rd_referral_list_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_hash_table_unref (self->by_id);
   g_ptr_array_unref (self->slots);
-  rd_referral_filter_free (self->filter);
+  rd_referral_query_free (self->filter);
   g_clear_error (&self->error);
   G_OBJECT_CLASS (rd_referral_list_parent_class)->finalize (object);
 }
@@ -2021,7 +2021,7 @@ rd_referral_list_class_init (RdReferralListClass *klass)
 static void
 rd_referral_list_init (RdReferralList *self)
 {
-  self->filter = rd_referral_filter_new ();
+  self->filter = rd_referral_query_new ();
   self->spec = sort_spec (self->filter->sort);
   self->page_size = DEFAULT_PAGE_SIZE;
   self->slots = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
@@ -2082,7 +2082,7 @@ rd_referral_list_set_connection (RdReferralList *self,
  *
  * Returns: (transfer none): what the list shows
  */
-const RdReferralFilter *
+const RdReferralQuery *
 rd_referral_list_get_filter (RdReferralList *self)
 {
   g_return_val_if_fail (RD_IS_REFERRAL_LIST (self), NULL);
@@ -2098,15 +2098,15 @@ rd_referral_list_get_filter (RdReferralList *self)
  */
 void
 rd_referral_list_set_filter (RdReferralList         *self,
-                             const RdReferralFilter *filter)
+                             const RdReferralQuery *filter)
 {
   g_return_if_fail (RD_IS_REFERRAL_LIST (self));
   g_return_if_fail (filter != NULL);
 
-  if (rd_referral_filter_equal (self->filter, filter))
+  if (rd_referral_query_equal (self->filter, filter))
     return;
-  rd_referral_filter_free (self->filter);
-  self->filter = rd_referral_filter_copy (filter);
+  rd_referral_query_free (self->filter);
+  self->filter = rd_referral_query_copy (filter);
   self->spec = sort_spec (self->filter->sort);
   rd_referral_list_reload (self);
 }

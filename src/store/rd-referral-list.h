@@ -32,7 +32,7 @@ typedef enum {
  * @RD_ASSIGNEE_ANY: anyone or no one
  * @RD_ASSIGNEE_ME: the signed-in person ("my work")
  * @RD_ASSIGNEE_UNASSIGNED: no one
- * @RD_ASSIGNEE_PERSON: the login named in #RdReferralFilter.assignee_login
+ * @RD_ASSIGNEE_PERSON: the login named in #RdReferralQuery.assignee_login
  */
 typedef enum {
   RD_ASSIGNEE_ANY,
@@ -56,7 +56,7 @@ typedef enum {
 } RdReferralListState;
 
 /**
- * RdReferralFilter:
+ * RdReferralQuery:
  * @queue_id: one work queue, or 0 for every visible queue
  * @closed_recently: closed in the last 7 days instead of open
  * @overdue: open and past the due time
@@ -75,7 +75,7 @@ typedef enum {
  *   referral number
  * @sort: the order
  *
- * What the worklist shows. Plain data: copy with rd_referral_filter_copy().
+ * What the worklist shows. Plain data: copy with rd_referral_query_copy().
  */
 typedef struct {
   gint64            queue_id;
@@ -93,17 +93,17 @@ typedef struct {
   GDateTime        *received_to;
   char             *search;
   RdReferralSort    sort;
-} RdReferralFilter;
+} RdReferralQuery;
 
-#define RD_TYPE_REFERRAL_FILTER (rd_referral_filter_get_type ())
-GType             rd_referral_filter_get_type (void) G_GNUC_CONST;
-RdReferralFilter *rd_referral_filter_new      (void);
-RdReferralFilter *rd_referral_filter_copy     (const RdReferralFilter *filter);
-void              rd_referral_filter_free     (RdReferralFilter       *filter);
-gboolean          rd_referral_filter_equal    (const RdReferralFilter *a,
-                                               const RdReferralFilter *b);
+#define RD_TYPE_REFERRAL_QUERY (rd_referral_query_get_type ())
+GType             rd_referral_query_get_type (void) G_GNUC_CONST;
+RdReferralQuery *rd_referral_query_new      (void);
+RdReferralQuery *rd_referral_query_copy     (const RdReferralQuery *filter);
+void              rd_referral_query_free     (RdReferralQuery       *filter);
+gboolean          rd_referral_query_equal    (const RdReferralQuery *a,
+                                               const RdReferralQuery *b);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdReferralFilter, rd_referral_filter_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdReferralQuery, rd_referral_query_free)
 
 #define RD_TYPE_REFERRAL_LIST_STATE (rd_referral_list_state_get_type ())
 GType rd_referral_list_state_get_type (void) G_GNUC_CONST;
@@ -115,9 +115,9 @@ RdReferralList         *rd_referral_list_new             (RdConnection          
 RdConnection           *rd_referral_list_get_connection  (RdReferralList         *self);
 void                    rd_referral_list_set_connection  (RdReferralList         *self,
                                                           RdConnection           *connection);
-const RdReferralFilter *rd_referral_list_get_filter      (RdReferralList         *self);
+const RdReferralQuery *rd_referral_list_get_filter      (RdReferralList         *self);
 void                    rd_referral_list_set_filter      (RdReferralList         *self,
-                                                          const RdReferralFilter *filter);
+                                                          const RdReferralQuery *filter);
 void                    rd_referral_list_set_page_size   (RdReferralList         *self,
                                                           guint                   page_size);
 RdReferralListState     rd_referral_list_get_state       (RdReferralList         *self);

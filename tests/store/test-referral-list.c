@@ -135,10 +135,10 @@ fixture_teardown (Fixture       *fx,
   g_free (fx->olga);
 }
 
-static RdReferralFilter *
+static RdReferralQuery *
 queue_filter (Fixture *fx)
 {
-  RdReferralFilter *f = rd_referral_filter_new ();
+  RdReferralQuery *f = rd_referral_query_new ();
 
   f->queue_id = g_ascii_strtoll (fx->queue, NULL, 10);
   return f;
@@ -243,7 +243,7 @@ test_paging_concurrent (Fixture       *fx,
 {
   g_autoptr(RdConnection) conn = NULL;
   g_autoptr(RdReferralList) list = NULL;
-  g_autoptr(RdReferralFilter) filter = NULL;
+  g_autoptr(RdReferralQuery) filter = NULL;
   g_autoptr(PGconn) other = NULL;
   g_autoptr(GArray) before = NULL;
   g_autoptr(GArray) after = NULL;
@@ -413,7 +413,7 @@ test_live (Fixture       *fx,
   g_autoptr(RdConnection) conn = NULL;
   g_autoptr(RdListener) listener = NULL;
   g_autoptr(RdReferralList) list = NULL;
-  g_autoptr(RdReferralFilter) filter = NULL;
+  g_autoptr(RdReferralQuery) filter = NULL;
   g_autoptr(PGconn) other = NULL;
   g_autoptr(RdReferral) third = NULL;
   g_autoptr(RdReferral) first = NULL;
@@ -495,7 +495,7 @@ count_with (Fixture        *fx,
             const char     *search)
 {
   g_autoptr(RdReferralList) list = rd_referral_list_new (conn);
-  g_autoptr(RdReferralFilter) f = queue_filter (fx);
+  g_autoptr(RdReferralQuery) f = queue_filter (fx);
 
   f->search = g_strdup (search);
   rd_referral_list_set_filter (list, f);
@@ -537,7 +537,7 @@ test_filters_and_rls (Fixture       *fx,
   g_autoptr(RdConnection) maria = NULL;
   g_autoptr(RdConnection) olga = NULL;
   g_autoptr(RdReferralList) list = NULL;
-  g_autoptr(RdReferralFilter) f = rd_referral_filter_new ();
+  g_autoptr(RdReferralQuery) f = rd_referral_query_new ();
 
   if (fx->db == NULL)
     {
