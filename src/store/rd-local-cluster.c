@@ -51,6 +51,7 @@
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
 
+#include "rd-init-db.h"
 #include "rd-local-cluster.h"
 
 #define SERVICE_ACCOUNT "postgres"
@@ -1044,6 +1045,35 @@ ensure_database (Job           *job,
   return TRUE;
 }
 
+/* Roles, extensions and migrations; harmless when already done, and how a
+ * newer Referral Desk brings the private database up to date. The person's
+ * own staff login is made later, by rd_local_setup_async(), once they chose a
+ * password. */
+static gboolean
+init_database (Job     *job,
+               GError **error)
+{
+  g_autofree char *conninfo = make_conninfo (job->socket_dir, job->port,
+                                             RD_LOCAL_CLUSTER_DATABASE, job->user);
+  g_autoptr(PGconn) conn = PQconnectdb (conninfo);
+  guint applied = 0;
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    {
+      g_set_error (error, RD_LOCAL_CLUSTER_ERROR, RD_LOCAL_CLUSTER_ERROR_START_FAILED,
+                   _("The database on this computer started but refused the connection: %s"),
+                   PQerrorMessage (conn));
+      return FALSE;
+    }
+
+  if (!rd_init_db (conn, &applied, error))
+    return FALSE;
+
+  if (applied > 0)
+    g_debug ("Local cluster: applied %u migrations", applied);
+  return TRUE;
+}
+
 static gboolean
 register_client (Job     *job,
                  GError **error)
@@ -1195,7 +1225,7 @@ start_thread (GTask        *task,
         }
     }
 
-  if (!ensure_database (job, &error))
+  if (!ensure_database (job, &error) || !init_database (job, &error))
     goto failed;
 
   if (!register_client (job, &error))
@@ -1257,8 +1287,11 @@ on_start_thread_done (GObject      *object,
  *
  * Makes the cluster usable: creates it on first use (initdb), joins a server that
  * another instance already runs, or starts it (recovering from a crash-left lock),
- * then creates the `referral_desk` database when missing. The work runs in a
- * worker thread.
+ * then creates the `referral_desk` database when missing and brings its schema
+ * up to date (rd_init_db()). The work runs in a worker thread.
+ *
+ * Errors are in %RD_LOCAL_CLUSTER_ERROR, or %RD_STORE_ERROR from preparing the
+ * schema (for example %RD_STORE_ERROR_SCHEMA_TOO_NEW).
  */
 void
 rd_local_cluster_start_async (RdLocalCluster      *self,

@@ -112,7 +112,9 @@ assert_usable (RdLocalCluster *cluster)
   g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
   res = PQexec (conn, "SELECT current_user, current_database(), "
                       "current_setting('listen_addresses'), "
-                      "current_setting('unix_socket_permissions')");
+                      "current_setting('unix_socket_permissions'), "
+                      "to_regclass('rd.referral') IS NOT NULL, "
+                      "pg_has_role('rd_admin', 'USAGE')");
   g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
   /* The role is named after the system user: peer authentication, no password. */
   g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, g_get_user_name ());
@@ -120,6 +122,9 @@ assert_usable (RdLocalCluster *cluster)
   /* No TCP at all. */
   g_assert_cmpstr (PQgetvalue (res, 0, 2), ==, "");
   g_assert_cmpstr (PQgetvalue (res, 0, 3), ==, "0700");
+  /* init-db ran: the schema and the group roles exist. */
+  g_assert_cmpstr (PQgetvalue (res, 0, 4), ==, "t");
+  g_assert_cmpstr (PQgetvalue (res, 0, 5), ==, "t");
 }
 
 static void
