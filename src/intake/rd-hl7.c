@@ -1220,6 +1220,50 @@ read_codes (Import *im)
     }
 }
 
+/* OBX-5 of type ED: source ^ type ^ subtype ^ encoding ^ data. Referral
+ * letters and scanned notes travel this way as base64 PDF. */
+static void
+read_embedded_document (Import     *im,
+                        guint       obx,
+                        const char *label)
+{
+  g_autofree char *subtype = rd_hl7_message_get_value (im->msg, obx, 5, 0, 3, 0);
+  g_autofree char *encoding = rd_hl7_message_get_value (im->msg, obx, 5, 0, 4, 0);
+  g_autofree char *data = rd_hl7_message_get_value (im->msg, obx, 5, 0, 5, 0);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(RdIntakeDocument) document = NULL;
+  g_autofree char *name = NULL;
+  const char *media_type;
+  guchar *decoded;
+  gsize decoded_len = 0;
+
+  if (data == NULL || g_ascii_strcasecmp (encoding ? encoding : "", "Base64") != 0)
+    {
+      rd_intake_result_add_warning (im->result,
+                                    _("An observation carries a document that is not base64-encoded; it was not imported."));
+      return;
+    }
+
+  if (rd_intake_result_get_documents (im->result)->len >= RD_INTAKE_MAX_DOCUMENTS)
+    return;
+
+  decoded = g_base64_decode (data, &decoded_len);
+  bytes = g_bytes_new_take (decoded, decoded_len);
+  media_type = rd_intake_sniff_media_type (bytes);
+  if (media_type == NULL)
+    {
+      rd_intake_result_add_warning (im->result,
+                                    _("An observation carries a %s document that is not a readable PDF or TIFF; it was not imported."),
+                                    subtype != NULL ? subtype : "?");
+      return;
+    }
+
+  name = rd_intake_sanitize_file_name (label, media_type,
+                                       rd_intake_result_get_documents (im->result)->len + 1);
+  document = rd_intake_document_new (bytes, name, media_type, "hl7v2");
+  rd_intake_result_add_document (im->result, document);
+}
+
 static void
 read_notes (Import *im)
 {
@@ -1251,10 +1295,15 @@ read_notes (Import *im)
           g_autofree char *value = NULL;
           g_autofree char *note = NULL;
 
-          if (g_strcmp0 (type, "ED") == 0 || g_strcmp0 (type, "RP") == 0)
+          if (g_strcmp0 (type, "ED") == 0)
+            {
+              read_embedded_document (im, i, label);
+              continue;
+            }
+          if (g_strcmp0 (type, "RP") == 0)
             {
               rd_intake_result_add_warning (im->result,
-                                            _("An observation carries an embedded or linked document, which was not imported."));
+                                            _("An observation only points at a document kept elsewhere; ask the sender to embed it."));
               continue;
             }
 

@@ -430,6 +430,35 @@ test_events (void)
 }
 
 static void
+test_embedded_document (void)
+{
+  static const char pdf[] = "%PDF-1.4\n%%EOF\n";
+  g_autofree char *b64 = g_base64_encode ((const guchar *) pdf, sizeof pdf - 1);
+  g_autofree char *text = g_strdup_printf (
+    "MSH|^~\\&|A|B|C|D|1||REF^I12|9|P|2.5\r"
+    "PID|1||M1\r"
+    "OBX|1|ED|11488-4^Consult note^LN||^AP^PDF^Base64^%s\r"
+    "OBX|2|ED|11488-4^Other^LN||^AP^PDF^Base64^bm90IGEgcGRm\r"
+    "OBX|3|RP|11488-4^Link^LN||http://example.org/doc.pdf\r", b64);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdIntakeResult) result = import_text (text, &error);
+  GPtrArray *documents;
+  RdIntakeDocument *document;
+
+  g_assert_no_error (error);
+  documents = rd_intake_result_get_documents (result);
+  g_assert_cmpuint (documents->len, ==, 1);
+  document = g_ptr_array_index (documents, 0);
+  g_assert_cmpstr (rd_intake_document_get_file_name (document), ==, "Consult note.pdf");
+  g_assert_cmpuint (g_bytes_get_size (rd_intake_document_get_bytes (document)), ==, sizeof pdf - 1);
+  g_assert_cmpstr (rd_document_get_received_via (rd_intake_document_get_metadata (document)), ==, "hl7v2");
+  g_assert_true (strv_contains_prefix (rd_intake_result_get_warnings (result), "not a readable PDF"));
+  g_assert_true (strv_contains_prefix (rd_intake_result_get_warnings (result), "points at a document"));
+  /* The base64 text is not a note. */
+  g_assert_null (rd_intake_result_get_notes (result)[0]);
+}
+
+static void
 test_ack (void)
 {
   g_autoptr(RdHl7Message) request =
@@ -515,6 +544,7 @@ main (int   argc,
   g_test_add_func ("/intake/hl7/referral/i12", test_referral);
   g_test_add_func ("/intake/hl7/referral/refused", test_refused);
   g_test_add_func ("/intake/hl7/referral/events", test_events);
+  g_test_add_func ("/intake/hl7/referral/embedded-document", test_embedded_document);
   g_test_add_func ("/intake/hl7/ack/codes", test_ack);
   g_test_add_func ("/intake/hl7/ack/custom-delimiters", test_ack_custom_delimiters);
 
