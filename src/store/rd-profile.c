@@ -814,7 +814,7 @@ rd_profile_new_from_variant (GVariant  *variant,
  * rd_profile_list_load:
  * @settings: the application's settings (key `profiles`, type `aa{sv}`)
  *
- * Damaged entries are skipped with a warning naming only their position.
+ * Damaged entries are skipped with a message naming only their position.
  *
  * Returns: (transfer full) (element-type RdProfile): the saved profiles
  */
@@ -840,7 +840,7 @@ rd_profile_list_load (GSettings *settings)
       if (profile != NULL)
         g_ptr_array_add (profiles, profile);
       else
-        g_warning ("Skipping saved profile %u: %s", position, error->message);
+        g_message ("Skipping saved profile %u: %s", position, error->message);
 
       g_variant_unref (child);
       position++;
