@@ -257,6 +257,20 @@ rd_intake_result_new (const char *channel)
     g_set_object (&self->member, value);                                        \
   }
 
+/* Plain accessors, generated:
+ *
+ * rd_intake_result_get/set_message_type(): "REF^I12", "Bundle (message)",
+ *   "message/rfc822", a FHIR resource type;
+ * rd_intake_result_get/set_message_id(): MSH-10, Bundle.identifier,
+ *   Message-ID;
+ * rd_intake_result_get/set_sender(): MSH-3 (MSH-4), MessageHeader.source,
+ *   the From address;
+ * rd_intake_result_get/set_subject(): the e-mail subject;
+ * rd_intake_result_get/set_external_status(): the sender's own status code
+ *   (RF1-1, ServiceRequest.status);
+ * rd_intake_result_get/set_referral(), _patient(), _referring(),
+ *   _receiving(): (transfer none) getters, setters take a reference.
+ */
 STRING_PROPERTY (message_type)
 STRING_PROPERTY (message_id)
 STRING_PROPERTY (sender)

@@ -1,5 +1,16 @@
 /* rd-intake.h — importers for every channel referrals arrive by
  *
+ * The parsers are pure: bytes in, an #RdIntakeResult or an #RD_INTAKE_ERROR
+ * out, with no database, file system or network access, so that they can be
+ * tested and fuzzed alone:
+ *
+ * - rd_hl7_import() (rd-hl7.h): HL7 v2 REF^I12..I15, and rd_hl7_build_ack();
+ * - rd_fhir_import() (rd-fhir.h): FHIR R4 JSON, a Bundle or single resources;
+ * - rd_mail_import() (rd-mail.h): an .eml with PDF/TIFF attachments.
+ *
+ * Every error message is translated and says what to do next. Filing a
+ * result into the store is a separate step.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
