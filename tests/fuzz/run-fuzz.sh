@@ -48,12 +48,17 @@ for spec in hl7:hl7v2:65536 fhir:fhir:262144 mail:eml:131072; do
     echo "fuzz-$name: corpus folder $corpus/$sub is absent; starting from nothing"
   fi
 
+  dict=
+  if [ -f "$here/tests/fuzz/$name.dict" ]; then
+    dict=-dict=$here/tests/fuzz/$name.dict
+  fi
+
   log=$work/$name/log
   set +e
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}" \
   UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
     "$exe" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="$work/$name/artifacts/" \
+      -print_final_stats=1 -artifact_prefix="$work/$name/artifacts/" $dict \
       "$work/$name/seeds" > "$log" 2>&1
   rc=$?
   set -e
