@@ -33,11 +33,36 @@ typedef struct
   CheckFunc   check;          /* for accepted files */
 } Expectation;
 
+/* Every HL7 file is also answered: the ACK must parse, echo the control
+ * id and say AA for a taken referral, AR otherwise. */
 static RdIntakeResult *
 hl7_import (GBytes  *bytes,
             GError **error)
 {
-  return rd_hl7_import (bytes, NULL, error);
+  g_autoptr(RdHl7Message) message = NULL;
+  g_autoptr(GError) local_error = NULL;
+  RdIntakeResult *result = rd_hl7_import (bytes, &message, &local_error);
+  g_autofree char *ack = rd_hl7_build_ack (message, result ? RD_HL7_ACK_AA : RD_HL7_ACK_AR,
+                                           local_error, "RD-ACK-1", NULL);
+  g_autoptr(RdHl7Message) parsed = rd_hl7_message_parse (ack, strlen (ack), NULL);
+  g_autofree char *code = NULL;
+  g_autofree char *echoed = NULL;
+
+  g_assert_nonnull (parsed);
+  code = rd_hl7_message_get (parsed, "MSA", 1, 0);
+  g_assert_cmpstr (code, ==, result ? "AA" : "AR");
+  echoed = rd_hl7_message_get (parsed, "MSA", 2, 0);
+  if (message != NULL)
+    {
+      g_autofree char *control = rd_hl7_message_dup_control_id (message);
+      g_assert_cmpstr (echoed, ==, control);
+    }
+  if (local_error != NULL)
+    g_assert_cmpint (rd_hl7_message_find_segment (parsed, "ERR", 0), >, 0);
+
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return result;
 }
 
 static gboolean
