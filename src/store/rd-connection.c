@@ -2110,6 +2110,34 @@ rd_connection_query_finish (RdConnection  *self,
 /* ------------------------------------------------------------------------ */
 
 static void
+queue_tx_op_full (RdTransaction       *tx,
+                  OpKind               kind,
+                  const char          *sql,
+                  const char * const  *params,
+                  const int           *lengths,
+                  const int           *formats,
+                  int                  n_params,
+                  int                  result_format,
+                  int                  timeout_ms,
+                  GCancellable        *cancellable,
+                  gpointer             source_tag,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  RdConnection *self = tx->connection;
+  Op *op = op_new (self, kind, sql, params, lengths, formats, n_params, result_format);
+
+  op->tx_id = tx->id;
+  if (callback != NULL || source_tag != NULL)
+    {
+      op->task = g_task_new (tx, cancellable, callback, user_data);
+      g_task_set_source_tag (op->task, source_tag);
+      g_task_set_check_cancellable (op->task, FALSE);
+    }
+  submit (self, op, timeout_ms, cancellable);
+}
+
+static void
 queue_tx_op (RdTransaction       *tx,
              OpKind               kind,
              const char          *sql,
@@ -2121,17 +2149,8 @@ queue_tx_op (RdTransaction       *tx,
              GAsyncReadyCallback  callback,
              gpointer             user_data)
 {
-  RdConnection *self = tx->connection;
-  Op *op = op_new (self, kind, sql, params, NULL, NULL, n_params, 0);
-
-  op->tx_id = tx->id;
-  if (callback != NULL || source_tag != NULL)
-    {
-      op->task = g_task_new (tx, cancellable, callback, user_data);
-      g_task_set_source_tag (op->task, source_tag);
-      g_task_set_check_cancellable (op->task, FALSE);
-    }
-  submit (self, op, timeout_ms, cancellable);
+  queue_tx_op_full (tx, kind, sql, params, NULL, NULL, n_params, 0, timeout_ms,
+                    cancellable, source_tag, callback, user_data);
 }
 
 static void
@@ -2299,6 +2318,44 @@ rd_transaction_query_async (RdTransaction       *self,
   if (tx_check_open (self, cancellable, rd_transaction_query_async, callback, user_data))
     queue_tx_op (self, OP_QUERY, sql, params, n_params, timeout_ms, cancellable,
                  rd_transaction_query_async, callback, user_data);
+}
+
+/**
+ * rd_transaction_query_full_async:
+ * @self: a transaction
+ * @sql: one statement with `$1`… placeholders
+ * @params: (array length=n_params) (nullable): parameter values
+ * @lengths: (array length=n_params) (nullable): lengths of binary values
+ * @formats: (array length=n_params) (nullable): 0 text, 1 binary per value
+ * @n_params: the number of parameters
+ * @result_format: 0 for text results, 1 for binary
+ * @timeout_ms: as for rd_connection_query_async()
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the result; finish with
+ *   rd_transaction_query_finish()
+ * @user_data: data for @callback
+ *
+ * Like rd_transaction_query_async(), with binary parameters or results.
+ */
+void
+rd_transaction_query_full_async (RdTransaction       *self,
+                                 const char          *sql,
+                                 const char * const  *params,
+                                 const int           *lengths,
+                                 const int           *formats,
+                                 int                  n_params,
+                                 int                  result_format,
+                                 int                  timeout_ms,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (RD_IS_TRANSACTION (self));
+  g_return_if_fail (sql != NULL);
+
+  if (tx_check_open (self, cancellable, rd_transaction_query_async, callback, user_data))
+    queue_tx_op_full (self, OP_QUERY, sql, params, lengths, formats, n_params, result_format,
+                      timeout_ms, cancellable, rd_transaction_query_async, callback, user_data);
 }
 
 /**

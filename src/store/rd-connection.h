@@ -106,6 +106,17 @@ void               rd_transaction_query_async        (RdTransaction        *self
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);
+void               rd_transaction_query_full_async   (RdTransaction        *self,
+                                                      const char           *sql,
+                                                      const char * const   *params,
+                                                      const int            *lengths,
+                                                      const int            *formats,
+                                                      int                   n_params,
+                                                      int                   result_format,
+                                                      int                   timeout_ms,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
 RdResult          *rd_transaction_query_finish       (RdTransaction        *self,
                                                       GAsyncResult         *result,
                                                       GError              **error);

@@ -1,0 +1,527 @@
+/* rd-repo-document.c — received documents: store once, inbox, audited reads
+ *
+ * A document is stored once: its SHA-256 is unique, so receiving the same
+ * fax twice finds the first copy. The row and its bytes (rd.document_blob,
+ * kept apart so that lists never load them) are written in one
+ * transaction. Bytes are read only through the schema's rd.read_document(),
+ * which checks visibility and writes an audit record for every read.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "rd-repo-document.h"
+#include "rd-repo-common.h"
+#include "rd-store-error.h"
+
+#define DOCUMENT_SELECT \
+  "SELECT d.id, d.version, d.kind, d.file_name, d.media_type, d.pages, d.sha256," \
+  " d.size_bytes AS size, d.received_via, d.received_at, d.status, d.referral_id," \
+  " d.sender, d.subject, d.note, d.queue_id FROM rd.document d "
+
+typedef struct
+{
+  RdTransaction *tx;
+  GBytes        *data;
+  char          *sha256;
+  gint64         id;
+  gboolean       existing;
+} CallData;
+
+static void
+call_data_free (CallData *data)
+{
+  g_clear_object (&data->tx);
+  g_clear_pointer (&data->data, g_bytes_unref);
+  g_free (data->sha256);
+  g_free (data);
+}
+
+static GTask *
+new_task (RdConnection        *conn,
+          GCancellable        *cancellable,
+          gpointer             source_tag,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  GTask *task = g_task_new (conn, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_new0 (CallData, 1), (GDestroyNotify) call_data_free);
+  return task;
+}
+
+static RdDocument *
+document_from_row (RdResult *res,
+                   int       row)
+{
+  RdDocument *d = rd_document_new ();
+
+  rd_repo_fill_record (G_OBJECT (d), res, row);
+  return d;
+}
+
+static void
+on_fetched (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(RdResult) res = NULL;
+  GError *error = NULL;
+
+  res = rd_connection_query_finish (RD_CONNECTION (source), result, &error);
+  if (res == NULL)
+    g_task_return_error (task, error);
+  else if (rd_result_get_n_rows (res) == 0)
+    g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_NOT_FOUND,
+                             _("The document was not found, or it is in a queue you do not work on."));
+  else
+    g_task_return_pointer (task, document_from_row (res, 0), g_object_unref);
+}
+
+static void
+fetch (GTask      *task,
+       const char *where,
+       const char *value)
+{
+  RdConnection *conn = g_task_get_source_object (task);
+  g_autofree char *sql = g_strconcat (DOCUMENT_SELECT, where, NULL);
+  const char *params[] = { value };
+
+  rd_connection_query_async (conn, sql, params, 1, RD_CONNECTION_TIMEOUT_DEFAULT,
+                             g_task_get_cancellable (task), on_fetched, task);
+}
+
+static void
+fetch_id (GTask  *task,
+          gint64  id)
+{
+  g_autofree char *id_s = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+  fetch (task, "WHERE d.id = $1::bigint", id_s);
+}
+
+/* Insert ------------------------------------------------------------------ */
+
+static void
+on_committed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  CallData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!rd_transaction_commit_finish (RD_TRANSACTION (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_clear_object (&data->tx);
+  fetch_id (task, data->id);
+}
+
+static void
+on_blob_inserted (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(RdResult) res = NULL;
+  GError *error = NULL;
+
+  res = rd_transaction_query_finish (RD_TRANSACTION (source), result, &error);
+  if (res == NULL)
+    {
+      /* Dropping the transaction rolls it back, before anything else runs. */
+      g_clear_object (&((CallData *) g_task_get_task_data (task))->tx);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  rd_transaction_commit_async (RD_TRANSACTION (source), g_task_get_cancellable (task),
+                               on_committed, task);
+}
+
+static void
+on_row_inserted (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  CallData *data = g_task_get_task_data (task);
+  g_autoptr(RdResult) res = NULL;
+  GError *error = NULL;
+
+  res = rd_transaction_query_finish (RD_TRANSACTION (source), result, &error);
+  if (res == NULL)
+    {
+      g_clear_object (&data->tx);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  if (rd_result_get_n_rows (res) == 0)
+    {
+      /* Already on file: give the first copy back. */
+      data->existing = TRUE;
+      g_clear_object (&data->tx);
+      fetch (task, "WHERE d.sha256 = $1", data->sha256);
+      return;
+    }
+
+  data->id = rd_result_get_int64 (res, 0, 0);
+  {
+    g_autofree char *id_s = g_strdup_printf ("%" G_GINT64_FORMAT, data->id);
+    gsize size = 0;
+    const char *bytes = g_bytes_get_data (data->data, &size);
+    const char *params[] = { id_s, bytes ? bytes : "" };
+    int lengths[] = { 0, (int) size };
+    int formats[] = { 0, 1 };
+
+    rd_transaction_query_full_async (data->tx,
+                                     "INSERT INTO rd.document_blob (document_id, data) VALUES ($1::bigint, $2::bytea)",
+                                     params, lengths, formats, 2, 0,
+                                     RD_CONNECTION_TIMEOUT_DEFAULT, g_task_get_cancellable (task),
+                                     on_blob_inserted, task);
+  }
+}
+
+static void
+on_begun (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  CallData *data = g_task_get_task_data (task);
+  RdDocument *doc = g_object_get_data (G_OBJECT (task), "rd-document");
+  g_autofree char *pages = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *received = NULL;
+  g_autofree char *queue = NULL;
+  g_autofree char *referral = NULL;
+  GError *error = NULL;
+
+  data->tx = rd_connection_begin_finish (RD_CONNECTION (source), result, &error);
+  if (data->tx == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  pages = rd_document_get_pages (doc) > 0 ? g_strdup_printf ("%d", rd_document_get_pages (doc)) : NULL;
+  size = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (data->data));
+  received = rd_pg_format_timestamp (rd_document_get_received_at (doc));
+  queue = rd_document_get_queue_id (doc) > 0
+            ? g_strdup_printf ("%" G_GINT64_FORMAT, rd_document_get_queue_id (doc)) : NULL;
+  referral = rd_document_get_referral_id (doc) > 0
+               ? g_strdup_printf ("%" G_GINT64_FORMAT, rd_document_get_referral_id (doc)) : NULL;
+  {
+    const char *params[] = {
+      rd_document_get_kind (doc) ? rd_document_get_kind (doc) : "fax",
+      rd_document_get_file_name (doc),
+      rd_document_get_media_type (doc),
+      pages,
+      data->sha256,
+      size,
+      rd_document_get_received_via (doc) ? rd_document_get_received_via (doc) : "fax",
+      received,
+      rd_document_get_sender (doc),
+      rd_document_get_subject (doc),
+      rd_document_get_note (doc),
+      queue,
+      referral,
+    };
+
+    rd_transaction_query_async (data->tx,
+      "INSERT INTO rd.document (kind, file_name, media_type, pages, sha256, size_bytes,"
+      " received_via, received_at, sender, subject, note, queue_id, referral_id, status)"
+      " VALUES ($1, $2, $3, $4::int, $5, $6::bigint, $7, coalesce($8::timestamptz, now()),"
+      " $9, $10, $11, $12::bigint, $13::bigint,"
+      " CASE WHEN $13::bigint IS NULL THEN 'unfiled' ELSE 'filed' END)"
+      " ON CONFLICT (sha256) DO NOTHING RETURNING id",
+      params, G_N_ELEMENTS (params), RD_CONNECTION_TIMEOUT_DEFAULT,
+      g_task_get_cancellable (task), on_row_inserted, task);
+  }
+}
+
+/**
+ * rd_repo_document_insert_async:
+ * @conn: a connection
+ * @document: what is known about the file: kind, file name, media type,
+ *   pages, how and when it came, sender, subject, and the queue whose inbox
+ *   it goes to (or the referral it belongs to)
+ * @data: the bytes (at most %RD_REPO_DOCUMENT_MAX_SIZE)
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the stored document
+ * @user_data: data for @callback
+ *
+ * Stores a received file once. If the same bytes were stored before, the
+ * first copy is returned and rd_repo_document_insert_finish() says so.
+ */
+void
+rd_repo_document_insert_async (RdConnection        *conn,
+                               RdDocument          *document,
+                               GBytes              *data,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+  CallData *cd;
+
+  g_return_if_fail (RD_IS_CONNECTION (conn));
+  g_return_if_fail (RD_IS_DOCUMENT (document));
+  g_return_if_fail (data != NULL);
+
+  task = new_task (conn, cancellable, rd_repo_document_insert_async, callback, user_data);
+  if (g_bytes_get_size (data) > RD_REPO_DOCUMENT_MAX_SIZE)
+    {
+      g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_INVALID_INPUT,
+                               _("The file is larger than %d MB and was not stored. Ask the sender for a smaller file."),
+                               RD_REPO_DOCUMENT_MAX_SIZE / (1024 * 1024));
+      g_object_unref (task);
+      return;
+    }
+
+  cd = g_task_get_task_data (task);
+  cd->data = g_bytes_ref (data);
+  /* Hashing 64 MB takes a fraction of a second; callers importing many
+   * large files should hand us bytes from a worker anyway. */
+  cd->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data);
+  g_object_set_data_full (G_OBJECT (task), "rd-document", g_object_ref (document), g_object_unref);
+  rd_connection_begin_async (conn, RD_CONNECTION_TIMEOUT_DEFAULT, cancellable, on_begun, task);
+}
+
+/**
+ * rd_repo_document_insert_finish:
+ * @conn: a connection
+ * @result: the result
+ * @out_existing: (out) (optional): set to %TRUE when the same bytes were
+ *   already stored and the first copy is returned
+ * @error: return location for an #RdStoreError
+ *
+ * Returns: (transfer full): the stored document
+ */
+RdDocument *
+rd_repo_document_insert_finish (RdConnection  *conn,
+                                GAsyncResult  *result,
+                                gboolean      *out_existing,
+                                GError       **error)
+{
+  CallData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, conn), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rd_repo_document_insert_async, NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_existing != NULL)
+    *out_existing = data->existing;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* List, get ----------------------------------------------------------------- */
+
+static void
+on_rows (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(RdResult) res = NULL;
+  GPtrArray *rows;
+  GError *error = NULL;
+
+  res = rd_connection_query_finish (RD_CONNECTION (source), result, &error);
+  if (res == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  rows = g_ptr_array_new_full (rd_result_get_n_rows (res), g_object_unref);
+  for (int i = 0; i < rd_result_get_n_rows (res); i++)
+    g_ptr_array_add (rows, document_from_row (res, i));
+  g_task_return_pointer (task, rows, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * rd_repo_document_list_unfiled_async:
+ * @conn: a connection
+ * @queue_id: a queue's inbox, or 0 for the inboxes of all one's queues
+ * @limit: at most this many (up to 1000)
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the documents
+ * @user_data: data for @callback
+ *
+ * Lists documents waiting to be filed, oldest first. The bytes are not read.
+ */
+void
+rd_repo_document_list_unfiled_async (RdConnection        *conn,
+                                     gint64               queue_id,
+                                     guint                limit,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *queue_s = queue_id > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, queue_id) : NULL;
+  g_autofree char *limit_s = g_strdup_printf ("%u", CLAMP (limit, 1, 1000));
+  const char *params[] = { queue_s, limit_s };
+
+  g_return_if_fail (RD_IS_CONNECTION (conn));
+
+  task = new_task (conn, cancellable, rd_repo_document_list_unfiled_async, callback, user_data);
+  rd_connection_query_async (conn,
+                             DOCUMENT_SELECT "WHERE d.status = 'unfiled'"
+                             " AND ($1::bigint IS NULL OR d.queue_id = $1::bigint)"
+                             " ORDER BY d.received_at, d.id LIMIT $2::int",
+                             params, 2, RD_CONNECTION_TIMEOUT_DEFAULT, cancellable, on_rows, task);
+}
+
+/**
+ * rd_repo_document_list_unfiled_finish:
+ * @conn: a connection
+ * @result: the result
+ * @error: return location for an #RdStoreError
+ *
+ * Returns: (transfer full) (element-type RdDocument): the documents
+ */
+GPtrArray *
+rd_repo_document_list_unfiled_finish (RdConnection  *conn,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, conn), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rd_repo_document_list_unfiled_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * rd_repo_document_get_async:
+ * @conn: a connection
+ * @id: a document
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the document
+ * @user_data: data for @callback
+ *
+ * Reads a document's description (not its bytes).
+ */
+void
+rd_repo_document_get_async (RdConnection        *conn,
+                            gint64               id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (RD_IS_CONNECTION (conn));
+
+  fetch_id (new_task (conn, cancellable, rd_repo_document_get_async, callback, user_data), id);
+}
+
+/**
+ * rd_repo_document_get_finish:
+ * @conn: a connection
+ * @result: the result
+ * @error: return location for an #RdStoreError
+ *
+ * Returns: (transfer full): the document
+ */
+RdDocument *
+rd_repo_document_get_finish (RdConnection  *conn,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, conn), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rd_repo_document_get_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Read ---------------------------------------------------------------------- */
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(RdResult) res = NULL;
+  GError *error = NULL;
+  GBytes *bytes;
+
+  res = rd_connection_query_finish (RD_CONNECTION (source), result, &error);
+  if (res == NULL)
+    {
+      if (g_error_matches (error, RD_STORE_ERROR, RD_STORE_ERROR_NOT_FOUND))
+        {
+          g_clear_error (&error);
+          error = g_error_new_literal (RD_STORE_ERROR, RD_STORE_ERROR_NOT_FOUND,
+                                       _("The document was not found, or it is in a queue you do not work on."));
+        }
+      g_task_return_error (task, error);
+      return;
+    }
+  bytes = rd_result_get_n_rows (res) == 1 ? rd_result_dup_bytes (res, 0, 0) : NULL;
+  if (bytes == NULL)
+    g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_NOT_FOUND,
+                             _("The document’s contents are missing. Ask your administrator."));
+  else
+    g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
+}
+
+/**
+ * rd_repo_document_read_async:
+ * @conn: a connection
+ * @id: a document
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the bytes
+ * @user_data: data for @callback
+ *
+ * Reads a document's bytes through rd.read_document(): allowed only for
+ * documents the user may see, and every read is written to the audit log.
+ */
+void
+rd_repo_document_read_async (RdConnection        *conn,
+                             gint64               id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *id_s = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  const char *params[] = { id_s };
+
+  g_return_if_fail (RD_IS_CONNECTION (conn));
+
+  task = new_task (conn, cancellable, rd_repo_document_read_async, callback, user_data);
+  /* Binary result: the bytes arrive as they are, not hex-escaped. */
+  rd_connection_query_full_async (conn, "SELECT rd.read_document($1::bigint)",
+                                  params, NULL, NULL, 1, 1, RD_CONNECTION_TIMEOUT_DEFAULT,
+                                  cancellable, on_read, task);
+}
+
+/**
+ * rd_repo_document_read_finish:
+ * @conn: a connection
+ * @result: the result
+ * @error: return location for an #RdStoreError
+ *
+ * Returns: (transfer full): the bytes
+ */
+GBytes *
+rd_repo_document_read_finish (RdConnection  *conn,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, conn), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rd_repo_document_read_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
