@@ -573,16 +573,15 @@ static gboolean
 find_service_account (Job     *job,
                       GError **error)
 {
-  struct passwd *pw;
+  struct passwd pw_buf;
+  struct passwd *pw = NULL;
+  char buf[4096];
 
   if (!job->as_root)
     return TRUE;
 
-  /* Called in a worker, but only start() and stop() call it and they never run
-   * at once in one process for one object; getpwnam's static buffer is copied at
-   * once. */
-  pw = getpwnam (SERVICE_ACCOUNT);
-  if (pw == NULL)
+  /* In a worker thread: the reentrant variant. */
+  if (getpwnam_r (SERVICE_ACCOUNT, &pw_buf, buf, sizeof buf, &pw) != 0 || pw == NULL)
     {
       g_set_error_literal (error, RD_LOCAL_CLUSTER_ERROR, RD_LOCAL_CLUSTER_ERROR_NO_SERVICE_ACCOUNT,
                            _("Referral Desk runs as root, and PostgreSQL refuses to run as "
@@ -1136,6 +1135,32 @@ count_other_clients (Job *job)
   return live;
 }
 
+/* Fast shutdown: open transactions roll back, sessions end, data is safe. */
+static gboolean
+stop_server (Job           *job,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autofree char *output = NULL;
+  const char *args[] = { "stop", "-w", "-t", "60", "-m", "fast", "-D", job->data_dir, NULL };
+  int status = -1;
+
+  if (!run_pg_program (job, "pg_ctl", args, cancellable, &status, &output, error))
+    return FALSE;
+
+  if (status != 0)
+    {
+      g_autofree char *detail = last_line (output);
+
+      g_warning ("pg_ctl stop failed (status %d): %s", status, output);
+      g_set_error (error, RD_LOCAL_CLUSTER_ERROR, RD_LOCAL_CLUSTER_ERROR_STOP_FAILED,
+                   _("The database on this computer did not stop: %s"), detail);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Start                                                                     */
 /* ------------------------------------------------------------------------ */
@@ -1235,6 +1260,10 @@ start_thread (GTask        *task,
   return;
 
 failed:
+  /* A server this call started but cannot hand over (the schema is too new, the
+   * database refused us …) would be left running with nobody to stop it. */
+  if ((job->result & RD_LOCAL_CLUSTER_STARTED) != 0 && count_other_clients (job) == 0)
+    stop_server (job, NULL, NULL);
   g_task_return_error (task, g_steal_pointer (&error));
 }
 
@@ -1389,26 +1418,11 @@ stop_thread (GTask        *task,
       return;
     }
 
-  {
-    g_autofree char *output = NULL;
-    const char *args[] = { "stop", "-w", "-t", "60", "-m", "fast", "-D", job->data_dir, NULL };
-    int status = -1;
-
-    if (!run_pg_program (job, "pg_ctl", args, cancellable, &status, &output, &error))
-      {
-        g_task_return_error (task, g_steal_pointer (&error));
-        return;
-      }
-    if (status != 0)
-      {
-        g_autofree char *detail = last_line (output);
-
-        g_warning ("pg_ctl stop failed (status %d): %s", status, output);
-        g_task_return_new_error (task, RD_LOCAL_CLUSTER_ERROR, RD_LOCAL_CLUSTER_ERROR_STOP_FAILED,
-                                 _("The database on this computer did not stop: %s"), detail);
-        return;
-      }
-  }
+  if (!stop_server (job, cancellable, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
 
   job->stopped = TRUE;
   g_task_return_boolean (task, TRUE);

@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 
 #include "rd-local-cluster.h"
+#include "rd-store-error.h"
 #include "rd-test-util.h"
 
 static char *test_root;
@@ -306,10 +307,129 @@ test_lifecycle (void)
   g_assert_true (stopped);
   assert_not_answering (fourth);
 
+  /* A database migrated by a newer Referral Desk: the start fails with that
+   * reason and does not leave a server running that nobody would stop. */
+  g_assert_true (start_cluster (fourth, &result, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *conninfo = rd_local_cluster_get_conninfo (fourth);
+    g_autoptr(PGconn) conn = PQconnectdb (conninfo);
+    g_autoptr(PGresult) res = NULL;
+
+    g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+    res = PQexec (conn, "INSERT INTO rd.schema_version (version, name, checksum) "
+                        "VALUES (9999, 'from a newer Referral Desk', 'x')");
+    g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
+  }
+  g_assert_true (stop_cluster (fourth, &stopped, &error));
+  g_assert_no_error (error);
+  g_assert_true (stopped);
+  g_assert_false (start_cluster (fourth, &result, &error));
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_SCHEMA_TOO_NEW);
+  g_clear_error (&error);
+  g_assert_false (rd_local_cluster_get_running (fourth));
+  assert_not_answering (fourth);
+  g_assert_cmpint (postmaster_pid (fourth), ==, 0);
+
   /* Stopping what is not running is harmless and says so. */
   g_assert_true (stop_cluster (fourth, &stopped, &error));
   g_assert_no_error (error);
   g_assert_false (stopped);
+}
+
+/* Runs @argv and returns its exit status, with its output in @out_output. */
+static int
+run_command (const char * const  *argv,
+             char               **out_output)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, out_output, NULL, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+}
+
+/* The same lifecycle for an ordinary user: as root (CI, containers) a
+ * throwaway system account runs a copy of this program. */
+static void
+test_ordinary_user (void)
+{
+  g_autofree char *useradd = g_find_program_in_path ("useradd");
+  g_autofree char *userdel = g_find_program_in_path ("userdel");
+  g_autofree char *runuser = g_find_program_in_path ("runuser");
+  g_autofree char *user = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *copy = NULL;
+  g_autofree char *home = NULL;
+  g_autofree char *home_env = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *ignored = NULL;
+  g_autoptr(GFile) self_exe = NULL;
+  g_autoptr(GFile) copy_file = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("already an ordinary user: /store/local-cluster/lifecycle covered it");
+      return;
+    }
+  if (!server_programs_available ())
+    {
+      g_test_skip ("the PostgreSQL server programs are not installed");
+      return;
+    }
+  if (useradd == NULL || userdel == NULL || runuser == NULL)
+    {
+      g_test_skip ("useradd, userdel or runuser is missing");
+      return;
+    }
+
+  /* The build tree may sit below a folder the account cannot enter (/root). */
+  dir = g_build_filename (test_root, "as-user", NULL);
+  home = g_build_filename (dir, "home", NULL);
+  g_assert_no_errno (g_mkdir_with_parents (home, 0755));
+  copy = g_build_filename (dir, "test-local-cluster", NULL);
+  self_exe = g_file_new_for_path ("/proc/self/exe");
+  copy_file = g_file_new_for_path (copy);
+  g_assert_true (g_file_copy (self_exe, copy_file, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_no_errno (g_chmod (copy, 0755));
+
+  user = g_strdup_printf ("rdtest%u", (guint) getpid ());
+  {
+    const char *argv[] = { useradd, "--system", "--no-create-home", "--home-dir", home,
+                           "--shell", "/usr/sbin/nologin", user, NULL };
+    status = run_command (argv, &ignored);
+    g_assert_cmpint (status, ==, 0);
+  }
+  {
+    const char *argv[] = { "chown", "-R", user, home, NULL };
+    g_clear_pointer (&ignored, g_free);
+    g_assert_cmpint (run_command (argv, &ignored), ==, 0);
+  }
+
+  home_env = g_strdup_printf ("HOME=%s", home);
+  {
+    /* LSan's suppressions may sit where the account cannot read them. */
+    const char *argv[] = { runuser, "-u", user, "--", "env", "-u", "XDG_DATA_HOME",
+                           "-u", "XDG_RUNTIME_DIR", "-u", "LSAN_OPTIONS", home_env,
+                           copy, "--tap", "-p", "/store/local-cluster/lifecycle", NULL };
+    status = run_command (argv, &output);
+  }
+  {
+    const char *argv[] = { userdel, user, NULL };
+    g_clear_pointer (&ignored, g_free);
+    run_command (argv, &ignored);
+  }
+
+  g_test_message ("as %s:\n%s", user, output);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (output, "\nok 1 /store/local-cluster/lifecycle\n"));
 }
 
 static void
@@ -346,6 +466,7 @@ main (int    argc,
 
   g_test_add_func ("/store/local-cluster/missing-server", test_missing_server);
   g_test_add_func ("/store/local-cluster/lifecycle", test_lifecycle);
+  g_test_add_func ("/store/local-cluster/ordinary-user", test_ordinary_user);
 
   status = g_test_run ();
   remove_tree (test_root);
