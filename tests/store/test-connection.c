@@ -815,6 +815,112 @@ test_reconnect (void)
 }
 
 static void
+test_transaction_lost (void)
+{
+  g_autofree char *db = rd_test_pg_create_database ();
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(RdTransaction) tx = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) res = NULL;
+  Waiter outside = { NULL };
+
+  if (db == NULL)
+    return;
+
+  conn = open_test_connection (db, NULL);
+  res = query_sync (conn, "CREATE TABLE t (v int)", NULL, 0, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&res, rd_result_unref);
+
+  tx = begin_sync (conn, &error);
+  g_assert_no_error (error);
+  res = tx_query_sync (tx, "INSERT INTO t VALUES (1)", NULL, 0, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&res, rd_result_unref);
+
+  /* Someone else's call waits for the transaction ... */
+  rd_connection_query_async (conn, "SELECT count(*) FROM t", NULL, 0, 20000, NULL, on_done, &outside);
+
+  /* ... which is lost with its session. */
+  terminate_backend (db, rd_connection_get_backend_pid (conn));
+  res = tx_query_sync (tx, "SELECT pg_sleep(0.01)", NULL, 0, &error);
+  g_assert_null (res);
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_CONNECTION_LOST);
+  g_clear_error (&error);
+  g_assert_true (rd_transaction_is_finished (tx));
+  g_assert_false (commit_sync (tx, &error));
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_CONNECTION_LOST);
+  g_clear_error (&error);
+
+  /* The waiting call runs on the new session; the insert never happened. */
+  res = rd_connection_query_finish (conn, wait_result (&outside), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rd_result_get_int (res, 0, 0), ==, 0);
+  g_object_unref (outside.result);
+}
+
+static void
+test_cancel_queued_and_close (void)
+{
+  g_autofree char *db = rd_test_pg_create_database ();
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) res = NULL;
+  Waiter slow = { NULL }, queued = { NULL }, behind = { NULL };
+
+  if (db == NULL)
+    return;
+
+  conn = open_test_connection (db, NULL);
+
+  /* A call still waiting in the queue is cancelled without being sent. */
+  rd_connection_query_async (conn, "SELECT pg_sleep(0.5)", NULL, 0, -1, NULL, on_done, &slow);
+  rd_connection_query_async (conn, "CREATE TABLE never (v int)", NULL, 0, -1, cancellable, on_done, &queued);
+  rd_connection_query_async (conn, "SELECT 'behind'", NULL, 0, -1, NULL, on_done, &behind);
+  g_cancellable_cancel (cancellable);
+  res = rd_connection_query_finish (conn, wait_result (&queued), &error);
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (slow.result);
+
+  res = rd_connection_query_finish (conn, wait_result (&slow), &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&res, rd_result_unref);
+  res = rd_connection_query_finish (conn, wait_result (&behind), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rd_result_get_string (res, 0, 0), ==, "behind");
+  g_clear_pointer (&res, rd_result_unref);
+  res = query_sync (conn, "SELECT to_regclass('never') IS NULL", NULL, 0, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (rd_result_get_boolean (res, 0, 0));
+  g_clear_pointer (&res, rd_result_unref);
+  g_clear_object (&slow.result);
+  g_clear_object (&queued.result);
+  g_clear_object (&behind.result);
+
+  /* Signing out: what is pending fails at once, the state is closed. */
+  rd_connection_query_async (conn, "SELECT pg_sleep(10)", NULL, 0, -1, NULL, on_done, &slow);
+  rd_connection_query_async (conn, "SELECT 1", NULL, 0, -1, NULL, on_done, &queued);
+  rd_connection_close (conn);
+  g_assert_cmpint (rd_connection_get_state (conn), ==, RD_CONNECTION_STATE_CLOSED);
+  res = rd_connection_query_finish (conn, wait_result (&slow), &error);
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_CANCELLED);
+  g_clear_error (&error);
+  res = rd_connection_query_finish (conn, wait_result (&queued), &error);
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_object_unref (slow.result);
+  g_object_unref (queued.result);
+
+  /* And it can be opened again. */
+  g_assert_true (open_sync (conn, &error));
+  g_assert_no_error (error);
+  res = query_sync (conn, "SELECT 1", NULL, 0, -1, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
 test_multi_host (void)
 {
   g_autofree char *db = rd_test_pg_create_database ();
@@ -928,6 +1034,8 @@ main (int   argc,
   g_test_add_func ("/store/connection/fifo", test_fifo);
   g_test_add_func ("/store/connection/transaction", test_transaction);
   g_test_add_func ("/store/connection/reconnect", test_reconnect);
+  g_test_add_func ("/store/connection/transaction-lost", test_transaction_lost);
+  g_test_add_func ("/store/connection/cancel-queued-close", test_cancel_queued_and_close);
   g_test_add_func ("/store/connection/multi-host", test_multi_host);
   g_test_add_func ("/store/connection/unresponsive-server", test_unresponsive_server);
   g_test_add_func ("/store/connection/main-loop-latency", test_main_loop_latency);
