@@ -618,6 +618,42 @@ test_add_staff (void)
   }
 }
 
+/* The index-backed patient search returns only what the policy would. */
+static void
+test_match_patients (void)
+{
+  g_autoptr(Two) two = two_teams ();
+  g_autoptr(PGconn) conn = NULL;
+
+  if (two == NULL)
+    return;
+
+  PQclear (fx_exec (two->db->admin,
+                    "UPDATE rd.patient SET mrn = 'MRN-' || family_name, "
+                    "phone_mobile = '+15552013344', given_name = 'Pat_%' ", NULL));
+  conn = fx_connect (two->db, two->spec_a);
+
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('Al')", NULL), ==, 1);
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('a')", NULL), ==, 1);
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('lph')", NULL), ==, 1);
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('MRN-Alpha')", NULL), ==, 1);
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('1970-01-01')", NULL), ==, 1);
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('(555) 201-3344')", NULL), ==, 1);
+  /* Wildcards match only themselves. */
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('t_%')", NULL), ==, 1);
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('%%%')", NULL), ==, 0);
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('')", NULL), ==, 0);
+  /* The other team's patient stays invisible by every route. */
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('Br')", NULL), ==, 0);
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('Bravo')", NULL), ==, 0);
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('MRN-Bravo')", NULL), ==, 0);
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.match_patients('1970-01-01') "
+                           "WHERE family_name = 'Bravo'", NULL), ==, 0);
+  /* And the worklist's name search through it. */
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.worklist WHERE patient_id = ANY "
+                           "(ARRAY (SELECT id FROM rd.match_patients('alp')))", NULL), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -631,6 +667,7 @@ main (int   argc,
   g_test_add_func ("/store/security/lead-reassigns", test_lead_reassigns);
   g_test_add_func ("/store/security/audit", test_audit);
   g_test_add_func ("/store/security/add-staff", test_add_staff);
+  g_test_add_func ("/store/security/match-patients", test_match_patients);
 
   return g_test_run ();
 }
