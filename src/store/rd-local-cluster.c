@@ -534,9 +534,11 @@ find_bindir (Job           *job,
           g_autoptr(GSubprocess) proc = NULL;
           g_autofree char *out = NULL;
 
-          proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+          proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                   | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
                                    NULL, pg_config, "--bindir", NULL);
-          if (proc != NULL && g_subprocess_communicate_utf8 (proc, NULL, cancellable, &out, NULL, NULL)
+          if (proc != NULL
+              && g_subprocess_communicate_utf8 (proc, NULL, cancellable, &out, NULL, NULL)
               && g_subprocess_get_successful (proc) && out != NULL)
             g_ptr_array_add (candidates, g_strdup (g_strstrip (out)));
         }
@@ -698,7 +700,8 @@ check_safe_dir (const char  *path,
     {
       int saved_errno = errno;
       g_set_error (error, RD_LOCAL_CLUSTER_ERROR, RD_LOCAL_CLUSTER_ERROR_DIRECTORY,
-                   _("The folder “%s” could not be created: %s."), path, g_strerror (saved_errno));
+                   _("The folder “%s” could not be created: %s."),
+                   path, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -729,7 +732,8 @@ make_dir (Job         *job,
     {
       int saved_errno = errno;
       g_set_error (error, RD_LOCAL_CLUSTER_ERROR, RD_LOCAL_CLUSTER_ERROR_DIRECTORY,
-                   _("The folder “%s” could not be created: %s."), path, g_strerror (saved_errno));
+                   _("The folder “%s” could not be created: %s."),
+                   path, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -796,7 +800,8 @@ prepare_layout (Job     *job,
     return FALSE;
 
   /* The socket path must fit in sockaddr_un. */
-  if (strlen (job->socket_dir) + strlen ("/.s.PGSQL.65535") >= sizeof (((struct sockaddr_un *) NULL)->sun_path))
+  if (strlen (job->socket_dir) + strlen ("/.s.PGSQL.65535")
+      >= sizeof (((struct sockaddr_un *) NULL)->sun_path))
     {
       g_set_error (error, RD_LOCAL_CLUSTER_ERROR, RD_LOCAL_CLUSTER_ERROR_DIRECTORY,
                    _("The folder “%s” has too long a path for the database’s socket. "
@@ -886,8 +891,8 @@ clear_stale_locks (Job     *job,
                    PidFile *pf)
 {
   g_autofree char *pid_path = g_build_filename (job->data_dir, "postmaster.pid", NULL);
-  g_autofree char *sock_lock = g_strdup_printf ("%s/.s.PGSQL.%u.lock",
-                                                pf->socket_dir != NULL ? pf->socket_dir : job->socket_dir,
+  const char *socket_dir = pf->socket_dir != NULL ? pf->socket_dir : job->socket_dir;
+  g_autofree char *sock_lock = g_strdup_printf ("%s/.s.PGSQL.%u.lock", socket_dir,
                                                 pf->port != 0 ? pf->port : job->port);
   g_autofree char *contents = NULL;
 
@@ -1085,7 +1090,8 @@ register_client (Job     *job,
     {
       int saved_errno = errno;
       g_set_error (error, RD_LOCAL_CLUSTER_ERROR, RD_LOCAL_CLUSTER_ERROR_DIRECTORY,
-                   _("The folder “%s” could not be created: %s."), clients, g_strerror (saved_errno));
+                   _("The folder “%s” could not be created: %s."),
+                   clients, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -1096,7 +1102,8 @@ register_client (Job     *job,
       if (fd >= 0)
         close (fd);
       g_set_error (error, RD_LOCAL_CLUSTER_ERROR, RD_LOCAL_CLUSTER_ERROR_DIRECTORY,
-                   _("The folder “%s” could not be used: %s."), clients, g_strerror (saved_errno));
+                   _("The folder “%s” could not be used: %s."),
+                   clients, g_strerror (saved_errno));
       return FALSE;
     }
 

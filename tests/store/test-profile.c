@@ -383,7 +383,8 @@ main (int    argc,
   g_test_add_func ("/store/profile/remote-defaults-to-verify-full",
                    test_remote_defaults_to_verify_full);
   g_test_add_func ("/store/profile/local-hosts", test_local_hosts);
-  g_test_add_func ("/store/profile/local-socket-allows-any-mode", test_local_socket_allows_any_mode);
+  g_test_add_func ("/store/profile/local-socket-allows-any-mode",
+                   test_local_socket_allows_any_mode);
   g_test_add_func ("/store/profile/clear-text-refused-for-remote",
                    test_clear_text_refused_for_remote);
   g_test_add_func ("/store/profile/failover-hosts", test_failover_hosts);
