@@ -1,0 +1,69 @@
+/* rd-referral-page.h — the faxed pages beside the referral form
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "rd-connection.h"
+#include "rd-draft-store.h"
+#include "rd-model.h"
+
+G_BEGIN_DECLS
+
+#define RD_TYPE_REFERRAL_PAGE (rd_referral_page_get_type ())
+G_DECLARE_FINAL_TYPE (RdReferralPage, rd_referral_page, RD, REFERRAL_PAGE, AdwBin)
+
+GtkWidget  *rd_referral_page_new               (RdConnection   *connection);
+void        rd_referral_page_set_draft_store   (RdReferralPage *self,
+                                                RdDraftStore   *store);
+void        rd_referral_page_open_referral     (RdReferralPage *self,
+                                                gint64          referral_id);
+void        rd_referral_page_open_document     (RdReferralPage *self,
+                                                gint64          document_id);
+void        rd_referral_page_new_referral      (RdReferralPage *self);
+void        rd_referral_page_close             (RdReferralPage *self);
+
+void        rd_referral_page_save              (RdReferralPage *self);
+gboolean    rd_referral_page_get_busy          (RdReferralPage *self);
+gboolean    rd_referral_page_get_dirty         (RdReferralPage *self);
+RdReferral *rd_referral_page_get_referral      (RdReferralPage *self);
+const char *rd_referral_page_get_draft_key     (RdReferralPage *self);
+
+/* What a person sees and does, by field key ("family_name", "dob", "phone_home",
+ * "mrn", "member_id", "referring", "diagnoses", …); used by the keyboard
+ * actions and by tests. */
+GtkWidget  *rd_referral_page_get_field_widget  (RdReferralPage *self,
+                                                const char     *key);
+void        rd_referral_page_set_field_text    (RdReferralPage *self,
+                                                const char     *key,
+                                                const char     *text);
+char       *rd_referral_page_get_field_text    (RdReferralPage *self,
+                                                const char     *key);
+const char *rd_referral_page_get_field_error   (RdReferralPage *self,
+                                                const char     *key);
+const char *rd_referral_page_get_suggestion    (RdReferralPage *self,
+                                                const char     *key);
+gboolean    rd_referral_page_apply_suggestion  (RdReferralPage *self,
+                                                const char     *key);
+guint       rd_referral_page_get_n_matches     (RdReferralPage *self);
+gboolean    rd_referral_page_choose_match      (RdReferralPage *self,
+                                                guint           index);
+guint       rd_referral_page_get_n_providers   (RdReferralPage *self);
+gboolean    rd_referral_page_choose_provider   (RdReferralPage *self,
+                                                guint           index);
+GtkWidget  *rd_referral_page_get_dialog        (RdReferralPage *self);
+gboolean    rd_referral_page_get_conflict_shown (RdReferralPage *self);
+guint       rd_referral_page_get_n_conflicts   (RdReferralPage *self);
+void        rd_referral_page_resolve_conflict  (RdReferralPage *self,
+                                                const char     *how);
+gboolean    rd_referral_page_get_draft_offered (RdReferralPage *self);
+void        rd_referral_page_restore_draft     (RdReferralPage *self);
+gboolean    rd_referral_page_transition        (RdReferralPage *self,
+                                                RdStatus        to,
+                                                const char     *reason);
+guint       rd_referral_page_get_n_events      (RdReferralPage *self);
+guint       rd_referral_page_get_n_transitions (RdReferralPage *self);
+
+G_END_DECLS

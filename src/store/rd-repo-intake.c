@@ -1,0 +1,1074 @@
+/* rd-repo-intake.c — what the referral page reads and saves beyond one referral
+ *
+ * The page saves the patient, their coverage and the referral together: a
+ * referral must never name a half-saved patient, and a failed save must
+ * leave nothing behind. So the save runs in one transaction, statement
+ * after statement, and any failure (or a stale version) rolls all of it
+ * back. A new referral carries the page's idempotency key: when the commit's
+ * answer is lost and the person presses Save again, the second attempt
+ * finds the first one's row instead of making another referral.
+ *
+ * The reads here return rows (RdResult) with documented columns; they are
+ * small lists the page shows as they are.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "rd-repo-intake.h"
+#include "rd-repo-common.h"
+#include "rd-store-error.h"
+
+static char *
+id_or_null (gint64 id)
+{
+  return id > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, id) : NULL;
+}
+
+static char *
+id_text (gint64 id)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT, id);
+}
+
+static const char *
+empty_to_null (const char *s)
+{
+  return s != NULL && *s != '\0' ? s : NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Save                                                                      */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+  STEP_BEGIN,
+  STEP_PATIENT,
+  STEP_COVERAGE,
+  STEP_REFERRAL,
+  STEP_REFERRAL_RETRY,
+  STEP_DOCUMENTS,
+  STEP_COMMIT,
+} Step;
+
+typedef struct {
+  RdTransaction    *tx;
+  RdPatient        *patient;
+  gboolean          patient_changed;
+  RdCoverage       *coverage;
+  RdReferral       *referral;
+  GArray           *document_ids;
+  Step              step;
+  gint64            patient_id;
+  gint64            coverage_id;
+  gint64            referral_id;
+  RdIntakeConflict  conflict;
+} SaveData;
+
+static void
+save_data_free (SaveData *data)
+{
+  g_clear_object (&data->tx);
+  g_clear_object (&data->patient);
+  g_clear_object (&data->coverage);
+  g_clear_object (&data->referral);
+  g_clear_pointer (&data->document_ids, g_array_unref);
+  g_free (data);
+}
+
+static void save_next (GTask *task);
+static void on_save_step (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+save_query (GTask              *task,
+            const char         *sql,
+            const char * const *params,
+            int                 n_params)
+{
+  SaveData *data = g_task_get_task_data (task);
+
+  rd_transaction_query_async (data->tx, sql, params, n_params, RD_CONNECTION_TIMEOUT_DEFAULT,
+                              g_task_get_cancellable (task), on_save_step, task);
+}
+
+static void
+save_conflict (GTask            *task,
+               RdIntakeConflict  which)
+{
+  SaveData *data = g_task_get_task_data (task);
+  const char *message = NULL;
+
+  data->conflict = which;
+  switch (which)
+    {
+    case RD_INTAKE_CONFLICT_REFERRAL:
+      message = _("Someone else saved this referral after you opened it. Compare the changes, then save again.");
+      break;
+    case RD_INTAKE_CONFLICT_PATIENT:
+      message = _("Someone else changed this patient after you opened the referral. Reload the patient, then save again.");
+      break;
+    case RD_INTAKE_CONFLICT_COVERAGE:
+      message = _("Someone else changed this insurance after you opened the referral. Reload it, then save again.");
+      break;
+    case RD_INTAKE_CONFLICT_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+  /* Dropping the transaction (task data) rolls it back. */
+  g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_CONFLICT, "%s", message);
+  g_object_unref (task);
+}
+
+static void
+save_patient (GTask *task)
+{
+  SaveData *data = g_task_get_task_data (task);
+  RdPatient *p = data->patient;
+  g_autofree char *id = NULL;
+  g_autofree char *version = NULL;
+  const char *sex = empty_to_null (rd_patient_get_sex (p)) ? rd_patient_get_sex (p) : "unknown";
+
+  data->step = STEP_PATIENT;
+  if (rd_patient_get_id (p) > 0 && (rd_patient_get_version (p) == 0 || !data->patient_changed))
+    {
+      /* Linked to a stored patient and not edited: nothing to write. */
+      data->patient_id = rd_patient_get_id (p);
+      save_next (task);
+      return;
+    }
+
+  if (rd_patient_get_id (p) == 0)
+    {
+      const char *params[] = {
+        empty_to_null (rd_patient_get_mrn (p)),
+        rd_patient_get_family_name (p),
+        rd_patient_get_given_name (p) ? rd_patient_get_given_name (p) : "",
+        empty_to_null (rd_patient_get_dob (p)),
+        sex,
+        empty_to_null (rd_patient_get_phone_home (p)),
+        empty_to_null (rd_patient_get_phone_mobile (p)),
+        empty_to_null (rd_patient_get_address_line1 (p)),
+        empty_to_null (rd_patient_get_city (p)),
+        empty_to_null (rd_patient_get_state (p)),
+        empty_to_null (rd_patient_get_zip (p)),
+        empty_to_null (rd_patient_get_language (p)),
+      };
+
+      save_query (task,
+                  "INSERT INTO rd.patient (mrn, family_name, given_name, dob, sex, phone_home,"
+                  " phone_mobile, address_line1, city, state, zip, language)"
+                  " VALUES ($1, $2, $3, $4::date, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                  params, G_N_ELEMENTS (params));
+      return;
+    }
+
+  id = id_text (rd_patient_get_id (p));
+  version = id_text (rd_patient_get_version (p));
+  {
+    const char *params[] = {
+      id, version,
+      empty_to_null (rd_patient_get_mrn (p)),
+      rd_patient_get_family_name (p),
+      rd_patient_get_given_name (p) ? rd_patient_get_given_name (p) : "",
+      empty_to_null (rd_patient_get_dob (p)),
+      sex,
+      empty_to_null (rd_patient_get_phone_home (p)),
+      empty_to_null (rd_patient_get_phone_mobile (p)),
+      empty_to_null (rd_patient_get_address_line1 (p)),
+      empty_to_null (rd_patient_get_city (p)),
+      empty_to_null (rd_patient_get_state (p)),
+      empty_to_null (rd_patient_get_zip (p)),
+      empty_to_null (rd_patient_get_language (p)),
+    };
+
+    save_query (task,
+                "UPDATE rd.patient SET mrn = $3, family_name = $4, given_name = $5, dob = $6::date,"
+                " sex = $7, phone_home = $8, phone_mobile = $9, address_line1 = $10, city = $11,"
+                " state = $12, zip = $13, language = $14"
+                " WHERE id = $1::bigint AND version = $2::bigint RETURNING id",
+                params, G_N_ELEMENTS (params));
+  }
+}
+
+static void
+save_coverage (GTask *task)
+{
+  SaveData *data = g_task_get_task_data (task);
+  RdCoverage *c = data->coverage;
+  g_autofree char *patient = id_text (data->patient_id);
+  g_autofree char *plan = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *version = NULL;
+  const char *relationship;
+
+  data->step = STEP_COVERAGE;
+  if (c == NULL)
+    {
+      save_next (task);
+      return;
+    }
+
+  plan = id_or_null (rd_coverage_get_payer_plan_id (c));
+  relationship = empty_to_null (rd_coverage_get_relationship (c)) ? rd_coverage_get_relationship (c) : "self";
+  if (rd_coverage_get_id (c) == 0)
+    {
+      const char *params[] = {
+        patient, plan,
+        empty_to_null (rd_coverage_get_member_id (c)),
+        empty_to_null (rd_coverage_get_group_number (c)),
+        empty_to_null (rd_coverage_get_subscriber_name (c)),
+        relationship,
+        empty_to_null (rd_coverage_get_source (c)) ? rd_coverage_get_source (c) : "manual",
+      };
+
+      save_query (task,
+                  "INSERT INTO rd.coverage (patient_id, payer_plan_id, member_id, group_number,"
+                  " subscriber_name, relationship, source)"
+                  " VALUES ($1::bigint, $2::bigint, $3, $4, $5, $6, $7) RETURNING id",
+                  params, G_N_ELEMENTS (params));
+      return;
+    }
+
+  id = id_text (rd_coverage_get_id (c));
+  version = id_text (rd_coverage_get_version (c));
+  {
+    const char *params[] = {
+      id, version, patient, plan,
+      empty_to_null (rd_coverage_get_member_id (c)),
+      empty_to_null (rd_coverage_get_group_number (c)),
+      empty_to_null (rd_coverage_get_subscriber_name (c)),
+      relationship,
+    };
+
+    save_query (task,
+                "UPDATE rd.coverage SET patient_id = $3::bigint, payer_plan_id = $4::bigint,"
+                " member_id = $5, group_number = $6, subscriber_name = $7, relationship = $8"
+                " WHERE id = $1::bigint AND version = $2::bigint RETURNING id",
+                params, G_N_ELEMENTS (params));
+  }
+}
+
+static void
+save_referral (GTask *task)
+{
+  SaveData *data = g_task_get_task_data (task);
+  RdReferral *r = data->referral;
+  g_autofree char *patient = id_or_null (data->patient_id);
+  g_autofree char *coverage = id_or_null (data->coverage_id);
+  g_autofree char *referring = id_or_null (rd_referral_get_referring_provider_id (r));
+  g_autofree char *receiving = id_or_null (rd_referral_get_receiving_provider_id (r));
+  g_autofree char *diagnoses = rd_pg_format_array (rd_referral_get_diagnoses (r));
+  g_autofree char *procedures = rd_pg_format_array (rd_referral_get_procedures (r));
+  g_autofree char *due = rd_pg_format_timestamp (rd_referral_get_due_at (r));
+  g_autofree char *received = rd_pg_format_timestamp (rd_referral_get_received_at (r));
+  g_autofree char *queue = id_or_null (rd_referral_get_queue_id (r));
+  const char *direction = rd_direction_to_string (rd_referral_get_direction (r));
+  const char *priority = rd_priority_to_string (rd_referral_get_priority (r));
+  const char *channel = empty_to_null (rd_referral_get_channel (r)) ? rd_referral_get_channel (r) : "manual";
+
+  data->step = STEP_REFERRAL;
+  if (rd_referral_get_id (r) == 0)
+    {
+      const char *params[] = {
+        rd_referral_get_idempotency_key (r), direction, channel, received, patient, coverage,
+        referring, receiving,
+        empty_to_null (rd_referral_get_specialty (r)),
+        empty_to_null (rd_referral_get_reason (r)),
+        diagnoses ? diagnoses : "{}", procedures ? procedures : "{}",
+        priority, queue, due,
+        empty_to_null (rd_referral_get_notes (r)),
+      };
+
+      g_return_if_fail (rd_referral_get_idempotency_key (r) != NULL);
+      save_query (task,
+                  "INSERT INTO rd.referral (idempotency_key, direction, channel, received_at,"
+                  " patient_id, coverage_id, referring_provider_id, receiving_provider_id,"
+                  " specialty, reason, diagnoses, procedures, priority, queue_id, due_at, notes)"
+                  " VALUES ($1, $2, $3, coalesce($4::timestamptz, now()), $5::bigint, $6::bigint,"
+                  " $7::bigint, $8::bigint, $9, $10, $11::text[], $12::text[], $13, $14::bigint,"
+                  " $15::timestamptz, $16)"
+                  " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+                  params, G_N_ELEMENTS (params));
+      return;
+    }
+
+  {
+    g_autofree char *id = id_text (rd_referral_get_id (r));
+    g_autofree char *version = id_text (rd_referral_get_version (r));
+    const char *params[] = {
+      id, version, direction, channel, received, patient, coverage, referring, receiving,
+      empty_to_null (rd_referral_get_specialty (r)),
+      empty_to_null (rd_referral_get_reason (r)),
+      diagnoses ? diagnoses : "{}", procedures ? procedures : "{}",
+      priority, due,
+      empty_to_null (rd_referral_get_notes (r)),
+    };
+
+    save_query (task,
+                "UPDATE rd.referral SET direction = $3, channel = $4,"
+                " received_at = coalesce($5::timestamptz, received_at), patient_id = $6::bigint,"
+                " coverage_id = $7::bigint, referring_provider_id = $8::bigint,"
+                " receiving_provider_id = $9::bigint, specialty = $10, reason = $11,"
+                " diagnoses = $12::text[], procedures = $13::text[], priority = $14,"
+                " due_at = $15::timestamptz, notes = $16"
+                " WHERE id = $1::bigint AND version = $2::bigint RETURNING id",
+                params, G_N_ELEMENTS (params));
+  }
+}
+
+static void
+save_documents (GTask *task)
+{
+  SaveData *data = g_task_get_task_data (task);
+  g_autoptr(GString) ids = g_string_new ("{");
+  g_autofree char *referral = id_text (data->referral_id);
+
+  data->step = STEP_DOCUMENTS;
+  if (data->document_ids == NULL || data->document_ids->len == 0)
+    {
+      save_next (task);
+      return;
+    }
+
+  for (guint i = 0; i < data->document_ids->len; i++)
+    g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                            g_array_index (data->document_ids, gint64, i));
+  g_string_append_c (ids, '}');
+  {
+    const char *params[] = { referral, ids->str };
+
+    save_query (task,
+                "UPDATE rd.document SET referral_id = $1::bigint, status = 'filed'"
+                " WHERE id = ANY ($2::bigint[]) RETURNING id",
+                params, G_N_ELEMENTS (params));
+  }
+}
+
+static void
+on_save_committed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SaveData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!rd_transaction_commit_finish (RD_TRANSACTION (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    {
+      g_debug ("intake: saved referral %" G_GINT64_FORMAT, data->referral_id);
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
+/* Starts the step after the current one. */
+static void
+save_next (GTask *task)
+{
+  SaveData *data = g_task_get_task_data (task);
+
+  switch (data->step)
+    {
+    case STEP_BEGIN:
+      save_patient (task);
+      break;
+    case STEP_PATIENT:
+      save_coverage (task);
+      break;
+    case STEP_COVERAGE:
+      save_referral (task);
+      break;
+    case STEP_REFERRAL:
+    case STEP_REFERRAL_RETRY:
+      save_documents (task);
+      break;
+    case STEP_DOCUMENTS:
+      data->step = STEP_COMMIT;
+      rd_transaction_commit_async (data->tx, g_task_get_cancellable (task), on_save_committed, task);
+      break;
+    case STEP_COMMIT:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+on_save_step (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  SaveData *data = g_task_get_task_data (task);
+  g_autoptr(RdResult) res = NULL;
+  GError *error = NULL;
+  gboolean no_row;
+
+  res = rd_transaction_query_finish (RD_TRANSACTION (source), result, &error);
+  if (res == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  no_row = rd_result_get_n_rows (res) == 0;
+
+  switch (data->step)
+    {
+    case STEP_PATIENT:
+      if (no_row)
+        {
+          save_conflict (task, RD_INTAKE_CONFLICT_PATIENT);
+          return;
+        }
+      data->patient_id = rd_result_get_int64 (res, 0, 0);
+      break;
+
+    case STEP_COVERAGE:
+      if (no_row)
+        {
+          save_conflict (task, RD_INTAKE_CONFLICT_COVERAGE);
+          return;
+        }
+      data->coverage_id = rd_result_get_int64 (res, 0, 0);
+      break;
+
+    case STEP_REFERRAL:
+      if (no_row && rd_referral_get_id (data->referral) == 0)
+        {
+          /* The key is taken: an earlier attempt was stored. */
+          const char *params[] = { rd_referral_get_idempotency_key (data->referral) };
+
+          data->step = STEP_REFERRAL_RETRY;
+          save_query (task, "SELECT id FROM rd.referral WHERE idempotency_key = $1", params, 1);
+          return;
+        }
+      if (no_row)
+        {
+          save_conflict (task, RD_INTAKE_CONFLICT_REFERRAL);
+          return;
+        }
+      data->referral_id = rd_result_get_int64 (res, 0, 0);
+      break;
+
+    case STEP_REFERRAL_RETRY:
+      if (no_row)
+        {
+          g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_NOT_FOUND,
+                                   _("The referral was saved before, but it is in a queue you do not work on."));
+          g_object_unref (task);
+          return;
+        }
+      data->referral_id = rd_result_get_int64 (res, 0, 0);
+      break;
+
+    case STEP_DOCUMENTS:
+      break;
+
+    case STEP_BEGIN:
+    case STEP_COMMIT:
+    default:
+      g_assert_not_reached ();
+    }
+
+  save_next (task);
+}
+
+static void
+on_save_begun (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  SaveData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->tx = rd_connection_begin_finish (RD_CONNECTION (source), result, &error);
+  if (data->tx == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  data->step = STEP_BEGIN;
+  save_next (task);
+}
+
+/**
+ * rd_repo_intake_save_async:
+ * @conn: a connection
+ * @save: what to save; the objects are copied
+ * @cancellable: (nullable): a cancellable
+ * @callback: called when the transaction committed or rolled back
+ * @user_data: data for @callback
+ *
+ * Saves the patient, their coverage and the referral in one transaction,
+ * and files the given documents under the referral. A stale version of any
+ * of them fails with %RD_STORE_ERROR_CONFLICT (see @out_conflict of
+ * rd_repo_intake_save_finish()) and nothing is written.
+ */
+void
+rd_repo_intake_save_async (RdConnection        *conn,
+                           const RdIntakeSave  *save,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task;
+  SaveData *data;
+
+  g_return_if_fail (RD_IS_CONNECTION (conn));
+  g_return_if_fail (save != NULL);
+  g_return_if_fail (RD_IS_PATIENT (save->patient));
+  g_return_if_fail (RD_IS_REFERRAL (save->referral));
+
+  task = g_task_new (conn, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_repo_intake_save_async);
+  data = g_new0 (SaveData, 1);
+  data->patient = rd_patient_copy (save->patient);
+  data->patient_changed = save->patient_changed;
+  data->coverage = save->coverage ? rd_coverage_copy (save->coverage) : NULL;
+  data->referral = rd_referral_copy (save->referral);
+  if (save->n_document_ids > 0)
+    {
+      data->document_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), save->n_document_ids);
+      g_array_append_vals (data->document_ids, save->document_ids, save->n_document_ids);
+    }
+  g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
+
+  rd_connection_begin_async (conn, RD_CONNECTION_TIMEOUT_DEFAULT, cancellable, on_save_begun, task);
+}
+
+/**
+ * rd_repo_intake_save_finish:
+ * @conn: a connection
+ * @result: the result
+ * @out_patient_id: (out) (optional): the patient's id
+ * @out_coverage_id: (out) (optional): the coverage's id, 0 without coverage
+ * @out_conflict: (out) (optional): on %RD_STORE_ERROR_CONFLICT, which row
+ * @error: return location for an #RdStoreError
+ *
+ * Returns: the referral's id, or 0 on error
+ */
+gint64
+rd_repo_intake_save_finish (RdConnection      *conn,
+                            GAsyncResult      *result,
+                            gint64            *out_patient_id,
+                            gint64            *out_coverage_id,
+                            RdIntakeConflict  *out_conflict,
+                            GError           **error)
+{
+  SaveData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, conn), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rd_repo_intake_save_async, 0);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_conflict)
+    *out_conflict = data->conflict;
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return 0;
+  if (out_patient_id)
+    *out_patient_id = data->patient_id;
+  if (out_coverage_id)
+    *out_coverage_id = data->coverage_id;
+  return data->referral_id;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reads and small writes                                                    */
+/* ------------------------------------------------------------------------ */
+
+static void
+on_rows (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  RdResult *res = rd_connection_query_finish (RD_CONNECTION (source), result, &error);
+
+  if (res == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, res, (GDestroyNotify) rd_result_unref);
+}
+
+static void
+run_rows (RdConnection        *conn,
+          const char          *sql,
+          const char * const  *params,
+          int                  n_params,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  GTask *task = g_task_new (conn, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, rd_repo_intake_rows_finish);
+  rd_connection_query_async (conn, sql, params, n_params, RD_CONNECTION_TIMEOUT_DEFAULT,
+                             cancellable, on_rows, task);
+}
+
+/**
+ * rd_repo_intake_rows_finish:
+ * @conn: a connection
+ * @result: the result of one of the rd_repo_intake_*_async() reads
+ * @error: return location for an #RdStoreError
+ *
+ * Returns: (transfer full): the rows
+ */
+RdResult *
+rd_repo_intake_rows_finish (RdConnection  *conn,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, conn), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rd_repo_intake_rows_finish, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * rd_repo_intake_list_events_async:
+ * @conn: a connection
+ * @referral_id: a referral
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the rows
+ * @user_data: data for @callback
+ *
+ * The referral's history, oldest first. Columns: at, who, who_name, kind,
+ * from_status, to_status, from_value, to_value, reason.
+ */
+void
+rd_repo_intake_list_events_async (RdConnection        *conn,
+                                  gint64               referral_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autofree char *id = id_text (referral_id);
+  const char *params[] = { id };
+
+  run_rows (conn,
+            "SELECT e.at, e.who, coalesce(s.display_name, e.who) AS who_name, e.kind,"
+            " e.from_status, e.to_status, e.from_value, e.to_value, e.reason"
+            " FROM rd.referral_event e LEFT JOIN rd.staff s ON s.login_name = e.who"
+            " WHERE e.referral_id = $1::bigint ORDER BY e.at, e.id",
+            params, 1, cancellable, callback, user_data);
+}
+
+/**
+ * rd_repo_intake_list_documents_async:
+ * @conn: a connection
+ * @referral_id: a referral
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the rows
+ * @user_data: data for @callback
+ *
+ * The referral's documents, oldest first. Columns: id, kind, file_name,
+ * pages, received_at, media_type.
+ */
+void
+rd_repo_intake_list_documents_async (RdConnection        *conn,
+                                     gint64               referral_id,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autofree char *id = id_text (referral_id);
+  const char *params[] = { id };
+
+  run_rows (conn,
+            "SELECT id, kind, file_name, pages, received_at, media_type FROM rd.document"
+            " WHERE referral_id = $1::bigint ORDER BY received_at, id",
+            params, 1, cancellable, callback, user_data);
+}
+
+/**
+ * rd_repo_intake_get_document_async:
+ * @conn: a connection
+ * @document_id: a document
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the rows
+ * @user_data: data for @callback
+ *
+ * One document's facts (no bytes). Columns: id, kind, file_name, pages,
+ * received_at, received_via, status, queue_id, referral_id, media_type.
+ */
+void
+rd_repo_intake_get_document_async (RdConnection        *conn,
+                                   gint64               document_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autofree char *id = id_text (document_id);
+  const char *params[] = { id };
+
+  run_rows (conn,
+            "SELECT id, kind, file_name, pages, received_at, received_via, status, queue_id,"
+            " referral_id, media_type FROM rd.document WHERE id = $1::bigint",
+            params, 1, cancellable, callback, user_data);
+}
+
+/**
+ * rd_repo_intake_list_payer_plans_async:
+ * @conn: a connection
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the rows
+ * @user_data: data for @callback
+ *
+ * Active plans by payer. Columns: id, payer_name, plan_name, kind.
+ */
+void
+rd_repo_intake_list_payer_plans_async (RdConnection        *conn,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  run_rows (conn,
+            "SELECT pp.id, py.name AS payer_name, pp.name AS plan_name, pp.kind"
+            " FROM rd.payer_plan pp JOIN rd.payer py ON py.id = pp.payer_id"
+            " WHERE pp.active ORDER BY py.name, pp.name LIMIT 500",
+            NULL, 0, cancellable, callback, user_data);
+}
+
+#define PROVIDER_SELECT \
+  "SELECT p.id, p.npi, p.name, p.specialty, p.phone, p.fax, p.address, o.name AS organization_name" \
+  " FROM rd.provider p LEFT JOIN rd.organization o ON o.id = p.organization_id "
+
+/**
+ * rd_repo_intake_search_providers_async:
+ * @conn: a connection
+ * @text: part of a name, an NPI or a fax number (digits)
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the rows
+ * @user_data: data for @callback
+ *
+ * Up to 20 active providers of the directory. Columns: id, npi, name,
+ * specialty, phone, fax, address, organization_name.
+ */
+void
+rd_repo_intake_search_providers_async (RdConnection        *conn,
+                                       const char          *text,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autofree char *like = NULL;
+  g_autoptr(GString) digits = g_string_new (NULL);
+  g_autofree char *stripped = g_strstrip (g_strdup (text ? text : ""));
+
+  g_autofree char *escaped = rd_repo_escape_like (stripped);
+
+  like = g_strconcat ("%", escaped, "%", NULL);
+  for (const char *p = stripped; *p; p++)
+    if (g_ascii_isdigit (*p))
+      g_string_append_c (digits, *p);
+  {
+    const char *params[] = { like, digits->len >= 7 ? digits->str : NULL };
+
+    run_rows (conn,
+              PROVIDER_SELECT
+              "WHERE p.active AND (p.name ILIKE $1 OR o.name ILIKE $1 OR p.npi = $2"
+              " OR right(p.fax, length($2)) = $2)"
+              " ORDER BY p.name, p.id LIMIT 20",
+              params, 2, cancellable, callback, user_data);
+  }
+}
+
+/**
+ * rd_repo_intake_get_provider_async:
+ * @conn: a connection
+ * @provider_id: a provider
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the rows
+ * @user_data: data for @callback
+ *
+ * One provider, with the columns of rd_repo_intake_search_providers_async().
+ */
+void
+rd_repo_intake_get_provider_async (RdConnection        *conn,
+                                   gint64               provider_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autofree char *id = id_text (provider_id);
+  const char *params[] = { id };
+
+  run_rows (conn, PROVIDER_SELECT "WHERE p.id = $1::bigint", params, 1,
+            cancellable, callback, user_data);
+}
+
+/**
+ * rd_repo_intake_find_by_mrn_async:
+ * @conn: a connection
+ * @mrn: a medical record number
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the rows
+ * @user_data: data for @callback
+ *
+ * Patients with exactly this MRN, through the audited search
+ * rd.find_patient_by_mrn(). Columns: id, mrn, family_name, given_name, dob.
+ */
+void
+rd_repo_intake_find_by_mrn_async (RdConnection        *conn,
+                                  const char          *mrn,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  const char *params[] = { mrn };
+
+  run_rows (conn, "SELECT id, mrn, family_name, given_name, dob::text AS dob"
+                  " FROM rd.find_patient_by_mrn($1)",
+            params, 1, cancellable, callback, user_data);
+}
+
+/**
+ * rd_repo_intake_get_coverage_async:
+ * @conn: a connection
+ * @referral_id: a referral
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the rows
+ * @user_data: data for @callback
+ *
+ * The coverage the referral names (none or one row). Columns: the
+ * coverage table's (id, version, patient_id, payer_plan_id, member_id,
+ * group_number, subscriber_name, relationship, …).
+ */
+void
+rd_repo_intake_get_coverage_async (RdConnection        *conn,
+                                   gint64               referral_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autofree char *id = id_text (referral_id);
+  const char *params[] = { id };
+
+  run_rows (conn,
+            "SELECT c.* FROM rd.coverage c JOIN rd.referral r ON r.coverage_id = c.id"
+            " WHERE r.id = $1::bigint",
+            params, 1, cancellable, callback, user_data);
+}
+
+/**
+ * rd_repo_intake_default_queue_async:
+ * @conn: a connection
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the rows
+ * @user_data: data for @callback
+ *
+ * The queue a referral typed in without a document goes to: the person's
+ * first intake queue, else their first queue. Columns: id, name.
+ */
+void
+rd_repo_intake_default_queue_async (RdConnection        *conn,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  run_rows (conn,
+            "SELECT q.id, q.name FROM rd.work_queue q"
+            " WHERE q.active AND q.id = ANY (rd.my_queue_ids())"
+            " ORDER BY (q.kind = 'intake') DESC, q.id LIMIT 1",
+            NULL, 0, cancellable, callback, user_data);
+}
+
+/**
+ * rd_repo_intake_list_work_async:
+ * @conn: a connection
+ * @referral_id: a referral
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the rows
+ * @user_data: data for @callback
+ *
+ * Missing items and tasks of the referral, open ones first. Columns: kind
+ * ("missing" or "task"), id, what, due_at, done (boolean), created_at.
+ */
+void
+rd_repo_intake_list_work_async (RdConnection        *conn,
+                                gint64               referral_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autofree char *id = id_text (referral_id);
+  const char *params[] = { id };
+
+  run_rows (conn,
+            "SELECT 'missing' AS kind, id, what, NULL::timestamptz AS due_at,"
+            " received_at IS NOT NULL AS done, created_at FROM rd.missing_item"
+            " WHERE referral_id = $1::bigint"
+            " UNION ALL "
+            "SELECT 'task', id, what, due_at, done_at IS NOT NULL, created_at FROM rd.task"
+            " WHERE referral_id = $1::bigint"
+            " ORDER BY done, created_at, id",
+            params, 1, cancellable, callback, user_data);
+}
+
+/**
+ * rd_repo_intake_add_missing_async:
+ * @conn: a connection
+ * @referral_id: a referral
+ * @what: what is missing ("insurance card")
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the new row's id (column id)
+ * @user_data: data for @callback
+ *
+ * Records something the referral still needs.
+ */
+void
+rd_repo_intake_add_missing_async (RdConnection        *conn,
+                                  gint64               referral_id,
+                                  const char          *what,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autofree char *id = id_text (referral_id);
+  const char *params[] = { id, what };
+
+  run_rows (conn,
+            "INSERT INTO rd.missing_item (referral_id, what, requested_at)"
+            " VALUES ($1::bigint, $2, now()) RETURNING id",
+            params, 2, cancellable, callback, user_data);
+}
+
+/**
+ * rd_repo_intake_add_task_async:
+ * @conn: a connection
+ * @referral_id: a referral
+ * @what: the follow-up to do
+ * @due_at: (nullable): when it is due
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the new row's id (column id)
+ * @user_data: data for @callback
+ *
+ * Adds a follow-up task, assigned to whoever adds it.
+ */
+void
+rd_repo_intake_add_task_async (RdConnection        *conn,
+                               gint64               referral_id,
+                               const char          *what,
+                               GDateTime           *due_at,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autofree char *id = id_text (referral_id);
+  g_autofree char *due = rd_pg_format_timestamp (due_at);
+  const char *params[] = { id, what, due };
+
+  run_rows (conn,
+            "INSERT INTO rd.task (referral_id, what, due_at, assignee)"
+            " VALUES ($1::bigint, $2, $3::timestamptz, session_user) RETURNING id",
+            params, 3, cancellable, callback, user_data);
+}
+
+/**
+ * rd_repo_intake_add_appointment_async:
+ * @conn: a connection
+ * @referral_id: a referral
+ * @starts_at: when
+ * @location: (nullable): where
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the new row's id (column id)
+ * @user_data: data for @callback
+ *
+ * Books an appointment for the referral (before moving it to SCHEDULED).
+ */
+void
+rd_repo_intake_add_appointment_async (RdConnection        *conn,
+                                      gint64               referral_id,
+                                      GDateTime           *starts_at,
+                                      const char          *location,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autofree char *id = id_text (referral_id);
+  g_autofree char *starts = rd_pg_format_timestamp (starts_at);
+  const char *params[] = { id, starts, empty_to_null (location) };
+
+  g_return_if_fail (starts_at != NULL);
+  run_rows (conn,
+            "INSERT INTO rd.appointment (referral_id, starts_at, location)"
+            " VALUES ($1::bigint, $2::timestamptz, $3) RETURNING id",
+            params, 3, cancellable, callback, user_data);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Document bytes                                                            */
+/* ------------------------------------------------------------------------ */
+
+static void
+on_document_read (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(RdResult) res = NULL;
+  GError *error = NULL;
+
+  res = rd_connection_query_finish (RD_CONNECTION (source), result, &error);
+  if (res == NULL)
+    g_task_return_error (task, error);
+  else if (rd_result_get_n_rows (res) == 0 || rd_result_is_null (res, 0, 0))
+    g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_NOT_FOUND,
+                             _("The document’s pages are not stored. Ask an administrator to check the import."));
+  else
+    g_task_return_pointer (task, rd_result_dup_bytes (res, 0, 0), (GDestroyNotify) g_bytes_unref);
+}
+
+/**
+ * rd_repo_intake_read_document_async:
+ * @conn: a connection
+ * @document_id: a document
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the bytes
+ * @user_data: data for @callback
+ *
+ * Reads a document's bytes through rd.read_document(), which records the
+ * read in the audit log.
+ */
+void
+rd_repo_intake_read_document_async (RdConnection        *conn,
+                                    gint64               document_id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task = g_task_new (conn, cancellable, callback, user_data);
+  g_autofree char *id = id_text (document_id);
+  const char *params[] = { id };
+
+  g_task_set_source_tag (task, rd_repo_intake_read_document_async);
+  rd_connection_query_full_async (conn, "SELECT rd.read_document($1::bigint)", params, NULL, NULL, 1,
+                                  1, RD_CONNECTION_TIMEOUT_DEFAULT, cancellable,
+                                  on_document_read, task);
+}
+
+/**
+ * rd_repo_intake_read_document_finish:
+ * @conn: a connection
+ * @result: the result
+ * @error: return location for an #RdStoreError
+ *
+ * Returns: (transfer full): the document's bytes
+ */
+GBytes *
+rd_repo_intake_read_document_finish (RdConnection  *conn,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, conn), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rd_repo_intake_read_document_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
