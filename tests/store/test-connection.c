@@ -5,13 +5,16 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gstdio.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <unistd.h>
+#include <gio/gunixsocketaddress.h>
 
 #include "rd-connection.h"
 #include "rd-store-error.h"
+#include "rd-test-cluster.h"
 #include "rd-test-util.h"
 
 /* ------------------------------------------------------------------------ */
@@ -920,6 +923,349 @@ test_cancel_queued_and_close (void)
   g_assert_no_error (error);
 }
 
+/* ------------------------------------------------------------------------ */
+/* TLS and passwords, on a private cluster                                   */
+/* ------------------------------------------------------------------------ */
+
+static void
+test_tls_and_password (void)
+{
+  g_autoptr(RdTestCluster) cluster = rd_test_cluster_start (RD_TEST_CLUSTER_TCP | RD_TEST_CLUSTER_SSL);
+  g_autoptr(GError) error = NULL;
+  int port;
+
+  if (cluster == NULL)
+    return;
+  port = rd_test_cluster_get_port (cluster);
+  rd_test_cluster_exec (cluster, "CREATE ROLE alice LOGIN PASSWORD 'right horse battery'");
+
+  /* verify-full against the server's CA, by name: works, encrypted. */
+  {
+    g_autofree char *ci = g_strdup_printf ("host=localhost port=%d dbname=postgres user=alice "
+                                           "password='right horse battery' sslmode=verify-full "
+                                           "sslrootcert='%s' connect_timeout=10",
+                                           port, rd_test_cluster_get_ca_file (cluster));
+    g_autoptr(RdConnection) conn = rd_connection_new (ci);
+    g_autoptr(RdResult) res = NULL;
+    Latency lat;
+    gint64 gap;
+
+    latency_start (&lat);
+    g_assert_true (open_sync (conn, &error));
+    gap = latency_stop (&lat);
+    g_assert_no_error (error);
+    g_test_message ("longest main-loop stall during a TLS + SCRAM connect: %" G_GINT64_FORMAT " ms", gap);
+    res = query_sync (conn, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                      NULL, 0, -1, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (rd_result_get_boolean (res, 0, 0));
+  }
+
+  /* A wrong password. */
+  {
+    g_autofree char *ci = g_strdup_printf ("host=localhost port=%d dbname=postgres user=alice "
+                                           "password='wrong horse' sslmode=verify-full "
+                                           "sslrootcert='%s' connect_timeout=10",
+                                           port, rd_test_cluster_get_ca_file (cluster));
+    g_autoptr(RdConnection) conn = rd_connection_new (ci);
+
+    g_assert_false (open_sync (conn, &error));
+    g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_AUTH_FAILED);
+    g_assert_null (strstr (error->message, "wrong horse"));
+    g_clear_error (&error);
+  }
+
+  /* The certificate names "localhost", not the address. */
+  {
+    g_autofree char *ci = g_strdup_printf ("host=127.0.0.1 port=%d dbname=postgres user=alice "
+                                           "password='right horse battery' sslmode=verify-full "
+                                           "sslrootcert='%s' connect_timeout=10",
+                                           port, rd_test_cluster_get_ca_file (cluster));
+    g_autoptr(RdConnection) conn = rd_connection_new (ci);
+
+    g_assert_false (open_sync (conn, &error));
+    g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_TLS);
+    g_clear_error (&error);
+  }
+
+  /* A CA that did not sign the server's certificate. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("rd-ca-XXXXXX", NULL);
+    g_autofree char *other_ca = g_build_filename (dir, "other.crt", NULL);
+    g_autofree char *ci = NULL;
+    const char *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                           "-subj", "/CN=localhost", "-keyout", "/dev/null", "-out", other_ca, NULL };
+    int status = -1;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                                 G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, NULL, NULL, &status, NULL));
+    g_assert_true (g_file_test (other_ca, G_FILE_TEST_EXISTS));
+    ci = g_strdup_printf ("host=localhost port=%d dbname=postgres user=alice "
+                          "password='right horse battery' sslmode=verify-full "
+                          "sslrootcert='%s' connect_timeout=10", port, other_ca);
+    {
+      g_autoptr(RdConnection) conn = rd_connection_new (ci);
+
+      g_assert_false (open_sync (conn, &error));
+      g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_TLS);
+      g_clear_error (&error);
+    }
+    g_unlink (other_ca);
+    g_rmdir (dir);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Outages: a TCP proxy in front of the test server that we can pull        */
+/* ------------------------------------------------------------------------ */
+
+typedef struct
+{
+  GSocketService *service;
+  GPtrArray      *streams;   /* GIOStream, both ends of live connections */
+  guint16         port;
+  gboolean        up;
+} Proxy;
+
+static void
+on_spliced (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_io_stream_splice_finish (result, NULL);
+}
+
+static gboolean
+on_proxy_incoming (GSocketService    *service,
+                   GSocketConnection *incoming,
+                   GObject           *source,
+                   gpointer           user_data)
+{
+  Proxy *proxy = user_data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autofree char *path = g_strdup_printf ("%s/.s.PGSQL.%s", g_getenv ("RD_TEST_PGHOST"),
+                                           g_getenv ("RD_TEST_PGPORT"));
+  g_autoptr(GSocketAddress) addr = g_unix_socket_address_new (path);
+  g_autoptr(GSocketConnection) upstream = NULL;
+
+  /* A local socket: connecting is immediate. */
+  upstream = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (addr), NULL, NULL);
+  if (upstream == NULL)
+    return TRUE;
+
+  g_ptr_array_add (proxy->streams, g_object_ref (incoming));
+  g_ptr_array_add (proxy->streams, g_object_ref (upstream));
+  g_io_stream_splice_async (G_IO_STREAM (incoming), G_IO_STREAM (upstream),
+                            G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
+                            G_PRIORITY_DEFAULT, NULL, on_spliced, NULL);
+  return TRUE;
+}
+
+static void
+proxy_up (Proxy *proxy)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (loopback, proxy->port);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  proxy->service = g_socket_service_new ();
+  g_socket_listener_add_address (G_SOCKET_LISTENER (proxy->service), addr, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
+  g_assert_no_error (error);
+  proxy->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  g_signal_connect (proxy->service, "incoming", G_CALLBACK (on_proxy_incoming), proxy);
+  g_socket_service_start (proxy->service);
+  proxy->up = TRUE;
+}
+
+/* The server "goes away": no new connections, live ones cut. */
+static void
+proxy_down (Proxy *proxy)
+{
+  g_socket_service_stop (proxy->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (proxy->service));
+  g_clear_object (&proxy->service);
+  for (guint i = 0; i < proxy->streams->len; i++)
+    g_io_stream_close (proxy->streams->pdata[i], NULL, NULL);
+  g_ptr_array_set_size (proxy->streams, 0);
+  proxy->up = FALSE;
+}
+
+static void
+proxy_init (Proxy *proxy)
+{
+  memset (proxy, 0, sizeof *proxy);
+  proxy->streams = g_ptr_array_new_with_free_func (g_object_unref);
+  proxy_up (proxy);
+}
+
+static void
+proxy_clear (Proxy *proxy)
+{
+  if (proxy->up)
+    proxy_down (proxy);
+  g_ptr_array_unref (proxy->streams);
+}
+
+typedef struct
+{
+  guint attempts;
+  guint disconnected;
+  guint reconnected;
+} Outage;
+
+static void
+on_outage_state (GObject    *object,
+                 GParamSpec *pspec,
+                 Outage     *o)
+{
+  if (rd_connection_get_state (RD_CONNECTION (object)) == RD_CONNECTION_STATE_CONNECTING)
+    o->attempts++;
+}
+
+static void
+on_outage_disconnected (RdConnection *conn,
+                        const GError *error,
+                        Outage       *o)
+{
+  o->disconnected++;
+}
+
+static void
+on_outage_reconnected (RdConnection *conn,
+                       Outage       *o)
+{
+  o->reconnected++;
+}
+
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+spin_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_flag, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_outage_backoff (void)
+{
+  g_autofree char *db = rd_test_pg_create_database ();
+  g_autofree char *conninfo = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) res = NULL;
+  Proxy proxy;
+  Outage o = { 0 };
+  Waiter patient = { NULL };
+  guint attempts_during;
+
+  if (db == NULL)
+    return;
+
+  proxy_init (&proxy);
+  conninfo = g_strdup_printf ("host=127.0.0.1 port=%u dbname=%s user=%s sslmode=disable connect_timeout=5",
+                              proxy.port, db, g_getenv ("RD_TEST_PGUSER"));
+  conn = rd_connection_new (conninfo);
+  rd_connection_set_backoff (conn, 100, 800);
+  g_assert_true (open_sync (conn, &error));
+  g_assert_no_error (error);
+  g_signal_connect (conn, "notify::state", G_CALLBACK (on_outage_state), &o);
+  g_signal_connect (conn, "disconnected", G_CALLBACK (on_outage_disconnected), &o);
+  g_signal_connect (conn, "reconnected", G_CALLBACK (on_outage_reconnected), &o);
+
+  /* The server goes away for two and a half seconds. */
+  proxy_down (&proxy);
+  while (o.disconnected == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* A call with a short timeout gives up; a patient one waits it out. */
+  res = query_sync (conn, "SELECT 1", NULL, 0, 500, NULL, &error);
+  g_assert_null (res);
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_TIMEOUT);
+  g_clear_error (&error);
+  rd_connection_query_async (conn, "SELECT 'waited'", NULL, 0, 30000, NULL, on_done, &patient);
+
+  spin_for (2000);
+  attempts_during = o.attempts;
+  g_test_message ("%u reconnect attempts in 2.5 s of outage (backoff 100 ms doubling to 800 ms)",
+                  attempts_during);
+  /* 0.1 + 0.2 + 0.4 + 0.8 + 0.8 s (±20 %): about five; never a busy loop. */
+  g_assert_cmpuint (attempts_during, >=, 3);
+  g_assert_cmpuint (attempts_during, <=, 9);
+  g_assert_cmpint (rd_connection_get_state (conn), !=, RD_CONNECTION_STATE_READY);
+  g_assert_null (patient.result);
+
+  /* Back: the next attempt connects, and the waiting call runs. */
+  proxy_up (&proxy);
+  res = rd_connection_query_finish (conn, wait_result (&patient), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rd_result_get_string (res, 0, 0), ==, "waited");
+  g_assert_cmpuint (o.disconnected, ==, 1);
+  g_assert_cmpuint (o.reconnected, ==, 1);
+  g_assert_cmpint (rd_connection_get_state (conn), ==, RD_CONNECTION_STATE_READY);
+  g_object_unref (patient.result);
+
+  g_clear_object (&conn);
+  proxy_clear (&proxy);
+}
+
+/* Two servers named in the conninfo: when the first goes away, the
+ * connection comes back through the second. */
+static void
+test_failover (void)
+{
+  g_autofree char *db = rd_test_pg_create_database ();
+  g_autofree char *conninfo = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) res = NULL;
+  Proxy first, second;
+  Outage o = { 0 };
+
+  if (db == NULL)
+    return;
+
+  proxy_init (&first);
+  proxy_init (&second);
+  conninfo = g_strdup_printf ("host=127.0.0.1,127.0.0.1 port=%u,%u dbname=%s user=%s sslmode=disable "
+                              "target_session_attrs=read-write connect_timeout=5",
+                              first.port, second.port, db, g_getenv ("RD_TEST_PGUSER"));
+  conn = rd_connection_new (conninfo);
+  rd_connection_set_backoff (conn, 100, 800);
+  g_assert_true (open_sync (conn, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (first.streams->len, ==, 2);
+  g_assert_cmpuint (second.streams->len, ==, 0);
+  g_signal_connect (conn, "reconnected", G_CALLBACK (on_outage_reconnected), &o);
+  g_signal_connect (conn, "disconnected", G_CALLBACK (on_outage_disconnected), &o);
+
+  /* (A statement sent before the drop is noticed would fail with
+   * CONNECTION_LOST: it may not have run. Wait for the drop.) */
+  proxy_down (&first);
+  while (o.disconnected == 0)
+    g_main_context_iteration (NULL, TRUE);
+  res = query_sync (conn, "SELECT 'via the second'", NULL, 0, 20000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rd_result_get_string (res, 0, 0), ==, "via the second");
+  g_assert_cmpuint (o.reconnected, ==, 1);
+  g_assert_cmpuint (second.streams->len, ==, 2);
+
+  g_clear_object (&conn);
+  proxy_clear (&first);
+  proxy_clear (&second);
+}
+
 static void
 test_multi_host (void)
 {
@@ -1037,6 +1383,9 @@ main (int   argc,
   g_test_add_func ("/store/connection/transaction-lost", test_transaction_lost);
   g_test_add_func ("/store/connection/cancel-queued-close", test_cancel_queued_and_close);
   g_test_add_func ("/store/connection/multi-host", test_multi_host);
+  g_test_add_func ("/store/connection/tls-and-password", test_tls_and_password);
+  g_test_add_func ("/store/connection/outage-backoff", test_outage_backoff);
+  g_test_add_func ("/store/connection/failover", test_failover);
   g_test_add_func ("/store/connection/unresponsive-server", test_unresponsive_server);
   g_test_add_func ("/store/connection/main-loop-latency", test_main_loop_latency);
 
