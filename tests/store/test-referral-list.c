@@ -11,6 +11,7 @@
 #include "rd-connection.h"
 #include "rd-listener.h"
 #include "rd-priority.h"
+#include "rd-queue-counts.h"
 #include "rd-referral-list.h"
 #include "schema-fixture.h"
 
@@ -630,6 +631,74 @@ test_filters_and_rls (Fixture       *fx,
     }
 }
 
+static guint
+count_of (RdQueueCounts *counts,
+          RdCountKind    kind,
+          gint64         queue_id)
+{
+  const RdCountEntry *e = rd_queue_counts_lookup (counts, kind, queue_id);
+
+  g_assert_nonnull (e);
+  return e->total;
+}
+
+static void
+test_counts (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(RdConnection) maria = NULL;
+  g_autoptr(RdConnection) olga = NULL;
+  g_autoptr(RdListener) listener = NULL;
+  g_autoptr(RdQueueCounts) counts = NULL;
+  g_autoptr(RdQueueCounts) olga_counts = NULL;
+  g_autoptr(PGconn) other = NULL;
+  gint64 queue, other_queue;
+  guint before;
+
+  if (fx->db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev test)");
+      return;
+    }
+  queue = g_ascii_strtoll (fx->queue, NULL, 10);
+  other_queue = g_ascii_strtoll (fx->other_queue, NULL, 10);
+  other = rd_test_pg_connect (fx->db->dbname, NULL);
+  maria = open_as (fx, fx->maria);
+  olga = open_as (fx, fx->olga);
+  listener = listen_as (fx, fx->maria);
+
+  counts = rd_queue_counts_new (maria);
+  rd_queue_counts_set_debounce (counts, 50);
+  rd_queue_counts_follow (counts, listener);
+  olga_counts = rd_queue_counts_new (olga);
+  SPIN_UNTIL (rd_queue_counts_is_loaded (counts) && rd_queue_counts_is_loaded (olga_counts), "counts");
+
+  g_assert_cmpuint (count_of (counts, RD_COUNT_QUEUE, queue), ==, N_ROWS);
+  g_assert_cmpuint (count_of (counts, RD_COUNT_URGENT, 0), ==, 999);
+  g_assert_cmpuint (count_of (counts, RD_COUNT_OVERDUE, 0), ==, N_ROWS - N_ROWS / 13);
+  g_assert_cmpuint (count_of (counts, RD_COUNT_MY_WORK, 0), ==, 0);
+  g_assert_cmpuint (count_of (counts, RD_COUNT_CLOSED_RECENTLY, 0), ==, 0);
+  g_assert_cmpuint (count_of (counts, RD_COUNT_INBOX, 0), ==, 0);
+  /* Row-level security: maria has no entry for Imaging, olga none for
+   * Cardiology, and olga's totals count only her 20. */
+  g_assert_null (rd_queue_counts_lookup (counts, RD_COUNT_QUEUE, other_queue));
+  g_assert_null (rd_queue_counts_lookup (olga_counts, RD_COUNT_QUEUE, queue));
+  g_assert_cmpuint (count_of (olga_counts, RD_COUNT_QUEUE, other_queue), ==, 20);
+  g_assert_cmpuint (count_of (olga_counts, RD_COUNT_OVERDUE, 0), ==, 0);
+
+  /* A burst of changes from elsewhere: the counts follow, in few queries. */
+  before = rd_queue_counts_get_n_refreshes (counts);
+  for (int i = 0; i < 10; i++)
+    PQclear (fx_exec (other,
+                      "UPDATE rd.referral SET status = 'cancelled', close_reason = 'test'"
+                      " WHERE id = (SELECT min(id) FROM rd.referral WHERE queue_id = $1::bigint"
+                      "             AND status = 'new')",
+                      fx->queue, NULL));
+  SPIN_UNTIL (count_of (counts, RD_COUNT_CLOSED_RECENTLY, 0) == 10, "counts to follow");
+  g_assert_cmpuint (count_of (counts, RD_COUNT_QUEUE, queue), ==, N_ROWS - 10);
+  g_assert_cmpuint (rd_queue_counts_get_n_refreshes (counts) - before, <, 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -645,5 +714,7 @@ main (int   argc,
               fixture_setup, test_search, fixture_teardown);
   g_test_add ("/store/referral-list/filters-rls-sorts", Fixture, NULL,
               fixture_setup, test_filters_and_rls, fixture_teardown);
+  g_test_add ("/store/queue-counts/live-rls", Fixture, NULL,
+              fixture_setup, test_counts, fixture_teardown);
   return g_test_run ();
 }

@@ -1,0 +1,341 @@
+/* test-worklist.c — the sidebar, worklist and team board in a real window
+ *
+ * A database with a few hundred referrals (seeded here with SQL), the
+ * widgets signed in as a team lead, under Xvfb: rows arrive, a filter and a
+ * search narrow them, a colleague's change on another connection shows up,
+ * "Next referral" claims one, and screenshots are saved as artefacts.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "../store/schema-fixture.h"
+#include "rd-listener.h"
+#include "rd-sidebar.h"
+#include "rd-test-ui.h"
+#include "rd-worklist-view.h"
+
+#define N_REFERRALS 300
+
+typedef struct {
+  FxDb         *db;
+  char         *queue;
+  char         *lead;
+  char         *colleague;
+  RdConnection *conn;
+  RdListener   *listener;
+} Fixture;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+have_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static void
+seed (Fixture *fx)
+{
+  g_autofree char *n = g_strdup_printf ("%d", N_REFERRALS);
+
+  PQclear (PQexec (fx->db->admin, "SET client_min_messages = warning"));
+  PQclear (fx_exec (fx->db->admin,
+                    "INSERT INTO rd.payer (name) VALUES ('Aetna'), ('Blue Cross'), ('Medicare'), ('Medicaid')",
+                    NULL));
+  PQclear (fx_exec (fx->db->admin,
+                    "INSERT INTO rd.payer_plan (payer_id, name, kind)"
+                    " SELECT id, name || ' Standard', CASE name WHEN 'Medicare' THEN 'medicare'"
+                    "   WHEN 'Medicaid' THEN 'medicaid' ELSE 'commercial' END FROM rd.payer",
+                    NULL));
+  PQclear (fx_exec (fx->db->admin,
+                    "INSERT INTO rd.provider (name, specialty) VALUES"
+                    " ('Dr. Ana Ruiz', 'Family medicine'), ('Dr. Ben Cole', 'Internal medicine'),"
+                    " ('Dr. Chen Wu', 'Pediatrics')",
+                    NULL));
+  PQclear (fx_exec (fx->db->admin,
+                    "WITH p AS ("
+                    "  INSERT INTO rd.patient (family_name, given_name, dob, mrn)"
+                    "  SELECT (ARRAY['Smith','Johnson','Williams','Brown','Jones','Garcia','Miller',"
+                    "                'Davis','Rodriguez','Martinez','Okafor','Nguyen'])[1 + g % 12],"
+                    "         (ARRAY['Ava','Liam','Mia','Noah','Zoe','Ethan','Ines','Omar','Lena'])[1 + g % 9],"
+                    "         DATE '1940-01-01' + g * 67, 'M' || lpad(g::text, 7, '0')"
+                    "  FROM generate_series(1, $1::int) AS g RETURNING id),"
+                    " c AS (INSERT INTO rd.coverage (patient_id, payer_plan_id, member_id)"
+                    "  SELECT p.id, (SELECT id FROM rd.payer_plan ORDER BY id OFFSET p.id % 4 LIMIT 1),"
+                    "         'W' || p.id FROM p RETURNING id, patient_id)"
+                    " INSERT INTO rd.referral (channel, queue_id, priority, due_at, patient_id, coverage_id,"
+                    "   referring_provider_id, specialty, received_at, assignee)"
+                    " SELECT (ARRAY['fax','email','hl7','phone'])[1 + c.patient_id % 4], $2::bigint,"
+                    "   (ARRAY['routine','routine','routine','urgent','asap','stat'])[1 + c.patient_id % 6],"
+                    "   now() + ((c.patient_id % 40) - 12) * interval '3 hours', c.patient_id, c.id,"
+                    "   (SELECT id FROM rd.provider ORDER BY id OFFSET c.patient_id % 3 LIMIT 1),"
+                    "   (ARRAY['Cardiology','Dermatology','Orthopedics'])[1 + c.patient_id % 3],"
+                    "   now() - (c.patient_id % 72) * interval '1 hour',"
+                    "   CASE c.patient_id % 5 WHEN 0 THEN $3 WHEN 1 THEN $4 END"
+                    " FROM c",
+                    n, fx->queue, fx->lead, fx->colleague, NULL));
+  /* A colleague is working on a few right now. */
+  PQclear (fx_exec (fx->db->admin,
+                    "UPDATE rd.referral SET claimed_by = $1, claimed_until = now() + interval '10 minutes'"
+                    " WHERE id IN (SELECT id FROM rd.referral ORDER BY priority_rank DESC, due_at, id LIMIT 3)",
+                    fx->colleague, NULL));
+  PQclear (fx_exec (fx->db->admin, "ANALYZE", NULL));
+}
+
+static void
+fixture_setup (Fixture       *fx,
+               gconstpointer  data)
+{
+  g_autofree char *conninfo = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  fx->db = fx_db_new ();
+  if (fx->db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev test)");
+      return;
+    }
+  fx->queue = fx_team (fx->db, "Cardiology");
+  fx->lead = fx_staff (fx->db, "Lena Lead", RD_STAFF_ROLE_LEAD, "Cardiology");
+  fx->colleague = fx_staff (fx->db, "Maria Garcia", RD_STAFF_ROLE_SPECIALIST, "Cardiology");
+  PQclear (fx_exec (fx->db->admin,
+                    "UPDATE rd.team_member SET role = 'lead' WHERE staff_id ="
+                    " (SELECT id FROM rd.staff WHERE login_name = $1)", fx->lead, NULL));
+  seed (fx);
+
+  conninfo = rd_test_pg_conninfo (fx->db->dbname, fx->lead);
+  fx->conn = rd_connection_new (conninfo);
+  rd_connection_open_async (fx->conn, NULL, on_done, &result);
+  g_assert_true (rd_test_ui_wait_until (have_result, &result, 20000));
+  rd_connection_open_finish (fx->conn, result, &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+
+  fx->listener = rd_listener_new (conninfo);
+  rd_listener_start_async (fx->listener, NULL, on_done, &result);
+  g_assert_true (rd_test_ui_wait_until (have_result, &result, 20000));
+  rd_listener_start_finish (fx->listener, result, &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_clear_object (&fx->listener);
+  g_clear_object (&fx->conn);
+  g_clear_pointer (&fx->db, fx_db_free);
+  g_free (fx->queue);
+  g_free (fx->lead);
+  g_free (fx->colleague);
+}
+
+static gboolean
+list_ready (gpointer data)
+{
+  RdReferralList *list = data;
+  g_autoptr(RdReferral) first = NULL;
+
+  if (rd_referral_list_get_state (list) != RD_REFERRAL_LIST_STATE_READY ||
+      rd_referral_list_get_busy (list))
+    return FALSE;
+  if (g_list_model_get_n_items (G_LIST_MODEL (list)) == 0)
+    return TRUE;
+  first = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  return !rd_referral_is_placeholder (first);
+}
+
+static gboolean
+counts_loaded (gpointer data)
+{
+  return rd_queue_counts_is_loaded (data);
+}
+
+typedef struct {
+  RdReferralList *list;
+  gint64          id;
+} FirstIs;
+
+static gboolean
+first_is (gpointer data)
+{
+  FirstIs *f = data;
+  g_autoptr(RdReferral) first = g_list_model_get_item (G_LIST_MODEL (f->list), 0);
+
+  return first != NULL && rd_referral_get_id (first) == f->id;
+}
+
+static void
+on_activated (RdWorklistView *view,
+              RdReferral     *referral,
+              RdReferral    **out)
+{
+  g_set_object (out, referral);
+}
+
+static gboolean
+have_object (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+static void
+test_worklist (Fixture       *fx,
+               gconstpointer  data)
+{
+  GtkWidget *window, *paned, *sidebar, *view;
+  RdReferralList *list;
+  g_autoptr(RdReferralQuery) query = rd_referral_query_new ();
+  g_autoptr(GdkTexture) shot = NULL;
+  g_autoptr(RdReferral) activated = NULL;
+  g_autoptr(PGresult) res = NULL;
+  GtkWidget *focus;
+  guint all;
+  FirstIs f;
+
+  if (fx->db == NULL)
+    return;
+
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
+  sidebar = rd_sidebar_new ();
+  view = rd_worklist_view_new ();
+  gtk_widget_set_size_request (sidebar, 230, -1);
+  gtk_paned_set_start_child (GTK_PANED (paned), sidebar);
+  gtk_paned_set_end_child (GTK_PANED (paned), view);
+  gtk_paned_set_shrink_start_child (GTK_PANED (paned), FALSE);
+  gtk_paned_set_position (GTK_PANED (paned), 240);
+  gtk_window_set_child (GTK_WINDOW (window), paned);
+  g_signal_connect (view, "referral-activated", G_CALLBACK (on_activated), &activated);
+
+  /* How the window wires them: the sidebar chooses, the view shows. */
+  g_signal_connect_swapped (sidebar, "query-selected", G_CALLBACK (rd_worklist_view_set_query), view);
+  g_signal_connect_swapped (sidebar, "next-referral", G_CALLBACK (rd_worklist_view_next_referral), view);
+  rd_sidebar_set_connection (RD_SIDEBAR (sidebar), fx->conn);
+  rd_sidebar_set_listener (RD_SIDEBAR (sidebar), fx->listener);
+  rd_worklist_view_set_connection (RD_WORKLIST_VIEW (view), fx->conn);
+  rd_worklist_view_set_listener (RD_WORKLIST_VIEW (view), fx->listener);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (rd_test_ui_wait_drawn (window, 10000));
+  list = rd_worklist_view_get_model (RD_WORKLIST_VIEW (view));
+
+  /* "My work" in the sidebar: the lead's own 60. */
+  rd_sidebar_select_my_work (RD_SIDEBAR (sidebar));
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, N_REFERRALS / 5);
+
+  /* The whole queue. */
+  query->queue_id = g_ascii_strtoll (fx->queue, NULL, 10);
+  rd_worklist_view_set_query (RD_WORKLIST_VIEW (view), query);
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+  g_assert_true (rd_test_ui_wait_until (counts_loaded, rd_sidebar_get_counts (RD_SIDEBAR (sidebar)), 20000));
+  all = g_list_model_get_n_items (G_LIST_MODEL (list));
+  g_assert_cmpuint (all, ==, N_REFERRALS);
+  g_assert_cmpint (rd_queue_counts_lookup (rd_sidebar_get_counts (RD_SIDEBAR (sidebar)), RD_COUNT_QUEUE,
+                                           query->queue_id)->total, ==, N_REFERRALS);
+  g_assert_true (rd_test_ui_wait_drawn (window, 10000));
+  rd_test_ui_spin (300);
+  shot = rd_test_ui_screenshot (window, "worklist");
+  g_assert_true (rd_test_ui_texture_has_content (shot));
+  g_clear_object (&shot);
+
+  /* A filter from the sidebar: STAT / urgent. */
+  query->queue_id = 0;
+  query->urgent = TRUE;
+  rd_worklist_view_set_query (RD_WORKLIST_VIEW (view), query);
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, N_REFERRALS / 2);
+
+  /* And a search typed into the search field (Ctrl+F puts the focus there). */
+  gtk_widget_activate_action (view, "worklist.focus-search", NULL);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_true (GTK_IS_EDITABLE (focus));
+  gtk_editable_set_text (GTK_EDITABLE (focus), "Okafor");
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+  rd_test_ui_spin (400);   /* the entry's search delay, then the query */
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+  res = fx_exec (fx->db->admin,
+                 "SELECT count(*) FROM rd.referral r JOIN rd.patient p ON p.id = r.patient_id"
+                 " WHERE p.family_name = 'Okafor' AND r.priority_rank >= 1", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==,
+                    g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), >, 0);
+  rd_test_ui_spin (300);
+  shot = rd_test_ui_screenshot (window, "worklist-filtered");
+  g_assert_true (rd_test_ui_texture_has_content (shot));
+  g_clear_object (&shot);
+
+  /* A search that finds nothing shows the designed empty page. */
+  gtk_editable_set_text (GTK_EDITABLE (focus), "Zzyzx");
+  rd_test_ui_spin (400);
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+  rd_test_ui_spin (200);
+  shot = rd_test_ui_screenshot (window, "worklist-empty");
+  g_clear_object (&shot);
+  gtk_editable_set_text (GTK_EDITABLE (focus), "");
+  rd_test_ui_spin (400);
+
+  /* A colleague makes a routine referral STAT and due first, on another
+   * connection: it appears on top of the open list. */
+  query->urgent = FALSE;
+  query->queue_id = g_ascii_strtoll (fx->queue, NULL, 10);
+  rd_worklist_view_set_query (RD_WORKLIST_VIEW (view), query);
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+  g_clear_pointer (&res, PQclear);
+  res = fx_exec (fx->db->admin,
+                 "UPDATE rd.referral SET priority = 'stat', due_at = now() - interval '2 days'"
+                 " WHERE id = (SELECT max(id) FROM rd.referral WHERE priority = 'routine')"
+                 " RETURNING id", NULL);
+  f.list = list;
+  f.id = g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+  g_assert_true (rd_test_ui_wait_until (first_is, &f, 20000));
+
+  /* j moves the selection, Enter opens. */
+  gtk_widget_activate_action (view, "worklist.select-next", NULL);
+  g_assert_nonnull (rd_worklist_view_get_selected (RD_WORKLIST_VIEW (view)));
+  g_assert_cmpint (rd_referral_get_id (rd_worklist_view_get_selected (RD_WORKLIST_VIEW (view))), ==, f.id);
+
+  /* Next referral: claims the most urgent unclaimed new one and opens it. */
+  gtk_widget_activate_action (view, "worklist.next-referral", NULL);
+  g_assert_true (rd_test_ui_wait_until (have_object, &activated, 20000));
+  g_assert_cmpstr (rd_referral_get_claimed_by (activated), ==, fx->lead);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+  rd_test_init_env ();
+
+  if (!rd_test_ui_init ())
+    return g_test_run ();
+
+  /* What RdApplication loads: .overdue, .priority-stat, .sidebar-count. */
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/io/github/referraldesk/ReferralDesk/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_test_add ("/ui/worklist/show-filter-live", Fixture, NULL,
+              fixture_setup, test_worklist, fixture_teardown);
+  return g_test_run ();
+}
