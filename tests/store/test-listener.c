@@ -9,7 +9,8 @@
 #include "rd-connection.h"
 #include "rd-listener.h"
 #include "rd-store-error.h"
-#include "rd-test-util.h"
+#include "rd-repo-referral.h"
+#include "schema-fixture.h"
 
 typedef struct
 {
@@ -313,6 +314,111 @@ test_reconnect_resync (void)
   SPIN_UNTIL (changes->len == 2, "a notification after the second reconnect");
 }
 
+/* The schema's own triggers: a referral saved through the repository is
+ * announced with its table, id, new version and operation; a statement
+ * touching many rows is announced once as BULK. */
+static void
+test_schema_triggers (void)
+{
+  g_autoptr(FxDb) db = fx_db_new ();
+  g_autofree char *queue = NULL;
+  g_autofree char *login = NULL;
+  g_autofree char *conninfo = NULL;
+  g_autoptr(RdListener) listener = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdReferral) draft = NULL;
+  g_autoptr(RdReferral) created = NULL;
+  Seen seen = { changes, 0, FALSE };
+  Change *c = NULL;
+
+  if (db == NULL)
+    return;
+
+  queue = fx_team (db, "Cardiology");
+  login = fx_staff (db, "Alice Adams", RD_STAFF_ROLE_SPECIALIST, "Cardiology");
+  listener = start_listener (db->dbname, &seen);
+  conninfo = rd_test_pg_conninfo (db->dbname, login);
+  conn = rd_connection_new (conninfo);
+  {
+    Waiter w = { NULL };
+
+    rd_connection_open_async (conn, NULL, on_done, &w);
+    SPIN_UNTIL (w.result != NULL, "a connection");
+    rd_connection_open_finish (conn, w.result, &error);
+    g_object_unref (w.result);
+    g_assert_no_error (error);
+  }
+
+  draft = rd_referral_new ();
+  rd_referral_set_queue_id (draft, g_ascii_strtoll (queue, NULL, 10));
+  rd_referral_set_channel (draft, "fax");
+  {
+    Waiter w = { NULL };
+
+    rd_repo_referral_create_async (conn, draft, NULL, on_done, &w);
+    SPIN_UNTIL (w.result != NULL, "a create");
+    created = rd_repo_referral_create_finish (conn, w.result, &error);
+    g_object_unref (w.result);
+    g_assert_no_error (error);
+  }
+
+  SPIN_UNTIL (changes->len >= 1, "the INSERT notification");
+  for (guint i = 0; i < changes->len; i++)
+    if (g_str_equal (((Change *) changes->pdata[i])->table, "referral"))
+      c = changes->pdata[i];
+  g_assert_nonnull (c);
+  g_assert_cmpint (c->id, ==, rd_referral_get_id (created));
+  g_assert_cmpint (c->version, ==, 1);
+  g_assert_cmpstr (c->op, ==, "INSERT");
+
+  {
+    Waiter w = { NULL };
+    g_autoptr(RdReferral) moved = NULL;
+    guint before = changes->len;
+
+    rd_repo_referral_transition_async (conn, rd_referral_get_id (created), 1, RD_STATUS_TRIAGE,
+                                       NULL, NULL, on_done, &w);
+    SPIN_UNTIL (w.result != NULL, "a transition");
+    moved = rd_repo_referral_transition_finish (conn, w.result, NULL, &error);
+    g_object_unref (w.result);
+    g_assert_no_error (error);
+
+    c = NULL;
+    while (c == NULL)
+      {
+        SPIN_UNTIL (changes->len > before, "the UPDATE notification");
+        for (; before < changes->len && c == NULL; before++)
+          {
+            Change *x = changes->pdata[before];
+            if (g_str_equal (x->table, "referral") && g_str_equal (x->op, "UPDATE"))
+              c = x;
+          }
+      }
+    g_assert_cmpint (c->id, ==, rd_referral_get_id (created));
+    g_assert_cmpint (c->version, ==, rd_referral_get_version (moved));
+  }
+
+  /* Many rows at once: one BULK message, not hundreds. */
+  {
+    guint before = changes->len;
+    g_autoptr(PGresult) r = fx_exec (db->admin,
+                                     "INSERT INTO rd.patient (family_name) SELECT 'P' || g FROM generate_series(1, 150) g",
+                                     NULL);
+    c = NULL;
+    while (c == NULL)
+      {
+        SPIN_UNTIL (changes->len > before, "the BULK notification");
+        for (; before < changes->len && c == NULL; before++)
+          if (g_str_equal (((Change *) changes->pdata[before])->table, "patient"))
+            c = changes->pdata[before];
+      }
+    g_assert_cmpstr (c->op, ==, "BULK");
+    g_assert_cmpint (c->id, ==, 0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -323,6 +429,7 @@ main (int   argc,
   g_test_add_func ("/store/listener/parse", test_parse);
   g_test_add_func ("/store/listener/notify", test_notify);
   g_test_add_func ("/store/listener/reconnect-resync", test_reconnect_resync);
+  g_test_add_func ("/store/listener/schema-triggers", test_schema_triggers);
 
   return g_test_run ();
 }
