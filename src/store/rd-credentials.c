@@ -362,6 +362,70 @@ rd_credentials_forget_finish (GAsyncResult  *result,
   return TRUE;
 }
 
+static void
+on_forget_profile_done (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    g_task_return_error (task, translate_error (error, g_task_get_cancellable (task)));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * rd_credentials_forget_profile_async:
+ * @profile_name: the name of a profile being deleted
+ * @cancellable: (nullable): a cancellable
+ * @callback: called on the thread-default main context when done
+ * @user_data: data for @callback
+ *
+ * Removes every password stored for the profile, whatever host, port,
+ * database or user it was stored with (the profile may have been edited since).
+ */
+void
+rd_credentials_forget_profile_async (const char          *profile_name,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+
+  g_return_if_fail (profile_name != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_credentials_forget_profile_async);
+
+  attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_insert (attributes, (gpointer) "profile", (gpointer) profile_name);
+  secret_password_clearv (rd_credentials_get_schema (), attributes, cancellable,
+                          on_forget_profile_done, g_steal_pointer (&task));
+}
+
+/**
+ * rd_credentials_forget_profile_finish:
+ * @result: the result passed to the callback
+ * @error: return location for an error in %RD_CREDENTIALS_ERROR (or %G_IO_ERROR_CANCELLED)
+ *
+ * Returns: %TRUE when no password of the profile is left in the keyring
+ */
+gboolean
+rd_credentials_forget_profile_finish (GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == rd_credentials_forget_profile_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /**
  * rd_credentials_password_free:
  * @password: (nullable): a password from rd_credentials_lookup_finish()

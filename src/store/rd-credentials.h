@@ -55,6 +55,13 @@ gboolean            rd_credentials_forget_finish  (GAsyncResult         *result,
                                                    gboolean             *out_removed,
                                                    GError              **error);
 
+void                rd_credentials_forget_profile_async  (const char          *profile_name,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+gboolean            rd_credentials_forget_profile_finish (GAsyncResult        *result,
+                                                          GError             **error);
+
 void                rd_credentials_password_free  (char                 *password);
 
 G_END_DECLS

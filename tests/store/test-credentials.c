@@ -280,6 +280,58 @@ test_store_lookup_replace_forget (void)
   g_assert_false (removed);
 }
 
+static gboolean
+forget_profile (const char  *name,
+                GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  rd_credentials_forget_profile_async (name, NULL, store_result, &result);
+  return rd_credentials_forget_profile_finish (wait_result (&result), error);
+}
+
+/* Deleting a profile removes its passwords for every user and server it had,
+ * and nothing of another profile. */
+static void
+test_forget_profile (void)
+{
+  g_autoptr(RdProfile) maria = make_profile ("maria");
+  g_autoptr(RdProfile) tomas = make_profile ("tomas");
+  g_autoptr(RdProfile) other = make_profile ("maria");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = make_password ();
+  g_autofree char *found = NULL;
+
+  if (!secret_service_running ())
+    {
+      g_test_skip ("no Secret Service on the session bus (run through ./dev env or ./dev test)");
+      return;
+    }
+
+  rd_profile_set_name (other, "Satellite office");
+  g_assert_true (store_password (maria, password, &error));
+  g_assert_true (store_password (tomas, password, &error));
+  g_assert_true (store_password (other, password, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (forget_profile ("Main clinic", &error));
+  g_assert_no_error (error);
+
+  found = lookup_password (maria, &error);
+  g_assert_no_error (error);
+  g_assert_null (found);
+  found = lookup_password (tomas, &error);
+  g_assert_no_error (error);
+  g_assert_null (found);
+  found = lookup_password (other, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, password);
+  g_clear_pointer (&found, g_free);
+
+  g_assert_true (forget_profile ("Satellite office", &error));
+  g_assert_no_error (error);
+}
+
 /* Runs in a child process whose session bus has no Secret Service. */
 static void
 check_unavailable (void)
@@ -428,6 +480,7 @@ main (int    argc,
   g_test_add_func ("/store/credentials/grep-finds-planted-file", test_grep_finds_planted_file);
   g_test_add_func ("/store/credentials/store-lookup-replace-forget",
                    test_store_lookup_replace_forget);
+  g_test_add_func ("/store/credentials/forget-profile", test_forget_profile);
   g_test_add_func ("/store/credentials/unavailable/bare-bus", test_unavailable_bare_bus);
   g_test_add_func ("/store/credentials/unavailable/no-bus", test_unavailable_no_bus);
 
