@@ -881,6 +881,73 @@ rd_repo_referral_transition_finish (RdConnection  *conn,
   return finish_with_current (conn, result, rd_repo_referral_transition_async, out_current, error);
 }
 
+/**
+ * rd_repo_referral_assign_async:
+ * @conn: a connection
+ * @id: a referral
+ * @version: the version the user saw
+ * @assignee: (nullable): a login name, or %NULL for nobody
+ * @queue_id: a work queue to move it to, or 0 to leave it
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the changed referral
+ * @user_data: data for @callback
+ *
+ * Gives the referral to someone (or takes it back). Anyone may take
+ * unassigned work for themselves or give their own back; giving work to
+ * someone else or moving it between queues is for the team's leads — the
+ * database refuses others with %RD_STORE_ERROR_PERMISSION_DENIED. A stale
+ * @version fails with %RD_STORE_ERROR_CONFLICT and the current row.
+ */
+void
+rd_repo_referral_assign_async (RdConnection        *conn,
+                               gint64               id,
+                               gint64               version,
+                               const char          *assignee,
+                               gint64               queue_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *id_s = NULL;
+  g_autofree char *version_s = NULL;
+  g_autofree char *queue_s = NULL;
+
+  g_return_if_fail (RD_IS_CONNECTION (conn));
+
+  task = new_task (conn, cancellable, rd_repo_referral_assign_async, callback, user_data);
+  id_s = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  version_s = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+  queue_s = id_or_null (queue_id);
+  {
+    const char *params[] = { id_s, version_s, assignee, queue_s };
+
+    run_change (task, id, CONFLICT_VERSION,
+                "UPDATE rd.referral SET assignee = $3, queue_id = coalesce($4::bigint, queue_id)"
+                " WHERE id = $1::bigint AND version = $2::bigint RETURNING id",
+                params, G_N_ELEMENTS (params));
+  }
+}
+
+/**
+ * rd_repo_referral_assign_finish:
+ * @conn: a connection
+ * @result: the result
+ * @out_current: (out) (optional) (nullable) (transfer full): on conflict,
+ *   the current referral
+ * @error: return location for an #RdStoreError
+ *
+ * Returns: (transfer full): the referral with its new assignee
+ */
+RdReferral *
+rd_repo_referral_assign_finish (RdConnection  *conn,
+                                GAsyncResult  *result,
+                                RdReferral   **out_current,
+                                GError       **error)
+{
+  return finish_with_current (conn, result, rd_repo_referral_assign_async, out_current, error);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Claims                                                                    */
 /* ------------------------------------------------------------------------ */

@@ -115,6 +115,19 @@ RdReferral *rd_repo_referral_transition_finish (RdConnection           *conn,
                                                 RdReferral            **out_current,
                                                 GError                **error);
 
+void        rd_repo_referral_assign_async      (RdConnection           *conn,
+                                                gint64                  id,
+                                                gint64                  version,
+                                                const char             *assignee,
+                                                gint64                  queue_id,
+                                                GCancellable           *cancellable,
+                                                GAsyncReadyCallback     callback,
+                                                gpointer                user_data);
+RdReferral *rd_repo_referral_assign_finish     (RdConnection           *conn,
+                                                GAsyncResult           *result,
+                                                RdReferral            **out_current,
+                                                GError                **error);
+
 void        rd_repo_referral_claim_async       (RdConnection           *conn,
                                                 gint64                  id,
                                                 guint                   lease_seconds,

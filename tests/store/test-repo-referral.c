@@ -519,6 +519,67 @@ test_claim_and_next (void)
   fixture_teardown (&f);
 }
 
+static void
+test_assign (void)
+{
+  Fixture f;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdReferral) draft = NULL;
+  g_autoptr(RdReferral) r = NULL;
+  g_autoptr(RdReferral) taken = NULL;
+  g_autoptr(RdReferral) refused = NULL;
+  g_autoptr(RdReferral) given = NULL;
+  g_autoptr(RdReferral) current = NULL;
+  g_autoptr(RdConnection) as_lead = NULL;
+  g_autofree char *lead = NULL;
+
+  if (!fixture_setup (&f))
+    return;
+  lead = fx_staff (f.db, "Lena Lead", RD_STAFF_ROLE_LEAD, "Cardiology");
+  as_lead = connect_as (f.db, lead);
+
+  draft = new_referral (&f, "reason");
+  r = SYNC (rd_repo_referral_create_finish (f.as_alice, w->result, &error),
+            rd_repo_referral_create_async (f.as_alice, draft, NULL, on_done, w));
+  g_assert_no_error (error);
+
+  /* Alice takes it for herself. */
+  taken = SYNC (rd_repo_referral_assign_finish (f.as_alice, w->result, NULL, &error),
+                rd_repo_referral_assign_async (f.as_alice, rd_referral_get_id (r), 1, f.alice, 0,
+                                               NULL, on_done, w));
+  g_assert_no_error (error);
+  g_assert_cmpstr (rd_referral_get_assignee (taken), ==, f.alice);
+  g_assert_cmpstr (rd_referral_get_assignee_name (taken), ==, "Alice Adams");
+
+  /* She may not hand it to Bob: that is for a lead. */
+  refused = SYNC (rd_repo_referral_assign_finish (f.as_alice, w->result, NULL, &error),
+                  rd_repo_referral_assign_async (f.as_alice, rd_referral_get_id (r),
+                                                 rd_referral_get_version (taken), f.bob, 0,
+                                                 NULL, on_done, w));
+  g_assert_null (refused);
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+
+  /* The lead can; a stale version is a conflict. */
+  given = SYNC (rd_repo_referral_assign_finish (as_lead, w->result, NULL, &error),
+                rd_repo_referral_assign_async (as_lead, rd_referral_get_id (r),
+                                               rd_referral_get_version (taken), f.bob, 0,
+                                               NULL, on_done, w));
+  g_assert_no_error (error);
+  g_assert_cmpstr (rd_referral_get_assignee (given), ==, f.bob);
+  refused = SYNC (rd_repo_referral_assign_finish (as_lead, w->result, &current, &error),
+                  rd_repo_referral_assign_async (as_lead, rd_referral_get_id (r),
+                                                 rd_referral_get_version (taken), NULL, 0,
+                                                 NULL, on_done, w));
+  g_assert_null (refused);
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "Lena Lead"));
+  g_assert_cmpstr (rd_referral_get_assignee (current), ==, f.bob);
+
+  g_clear_object (&as_lead);
+  fixture_teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -532,6 +593,7 @@ main (int   argc,
   g_test_add_func ("/store/referral/conflict", test_conflict);
   g_test_add_func ("/store/referral/transition", test_transition);
   g_test_add_func ("/store/referral/claim-next", test_claim_and_next);
+  g_test_add_func ("/store/referral/assign", test_assign);
 
   return g_test_run ();
 }
