@@ -20,7 +20,11 @@
  * file and stops the server only when no other file is still locked: the last
  * Referral Desk instance to leave stops the server, whichever one started it. A
  * crashed instance's lock goes away with its process, so it never keeps the
- * server up. `<base>/lock` serialises starting and stopping between instances.
+ * server up; the server itself keeps running after such a crash until the next
+ * instance joins it and, in turn, leaves. A start that fails after it started
+ * the server (say, the schema is newer than this build) stops it again unless
+ * another instance uses it. `<base>/lock` serialises starting and stopping
+ * between instances.
  *
  * Crashes. A `postmaster.pid` whose process is gone is handled by PostgreSQL
  * itself. One whose PID now belongs to some other process (PIDs are reused,
