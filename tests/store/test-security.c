@@ -303,6 +303,23 @@ test_duplicate_search (void)
     return;
 
   conn = fx_connect (two->db, two->spec_a);
+
+  /* Naming a patient one may not see on a new referral is refused… */
+  {
+    g_autofree char *bravo = g_strdup_printf ("%" G_GINT64_FORMAT,
+      fx_int (two->db->admin, "SELECT id FROM rd.patient WHERE family_name = 'Bravo'", NULL));
+    const char *p[2] = { two->queue_a, bravo };
+
+    state = fx_try (conn, "INSERT INTO rd.referral (channel, queue_id, patient_id) "
+                    "VALUES ('phone', $1::bigint, $2::bigint)", 2, p, NULL);
+    g_assert_cmpstr (state, ==, "42501");
+    g_clear_pointer (&state, g_free);
+    state = fx_try (conn, "UPDATE rd.referral SET patient_id = $2::bigint "
+                    "WHERE queue_id = $1::bigint", 2, p, NULL);
+    g_assert_cmpstr (state, ==, "42501");
+    g_clear_pointer (&state, g_free);
+  }
+
   res = fx_exec (conn, "SELECT * FROM rd.find_patient_candidates('Bravo', 'Pat', '1970-01-01')",
                  NULL);
   g_assert_cmpint (PQntuples (res), ==, 1);
@@ -329,6 +346,18 @@ test_duplicate_search (void)
   g_assert_cmpint (fx_int (two->db->admin,
                            "SELECT count(*) FROM audit.log WHERE operation = 'SEARCH' "
                            "AND who = $1", two->spec_a, NULL), ==, 3);
+
+  /* …until a duplicate search has shown it: then the new referral may name
+   * the patient, who becomes visible through it. */
+  {
+    g_autofree char *bravo = g_strdup_printf ("%" G_GINT64_FORMAT,
+      fx_int (two->db->admin, "SELECT id FROM rd.patient WHERE family_name = 'Bravo'", NULL));
+
+    PQclear (fx_exec (conn, "INSERT INTO rd.referral (channel, queue_id, patient_id) "
+                      "VALUES ('phone', $1::bigint, $2::bigint)", two->queue_a, bravo, NULL));
+    g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.patient WHERE family_name = 'Bravo'",
+                             NULL), ==, 1);
+  }
 
   /* A patient registered but not yet referred: visible to its creator only. */
   PQclear (fx_exec (conn, "INSERT INTO rd.patient (family_name) VALUES ('Newcomer')", NULL));
