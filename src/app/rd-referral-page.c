@@ -34,6 +34,8 @@
 #include "rd-document-view.h"
 #include "rd-pdf.h"
 #include "rd-repo-common.h"
+#include "rd-repo-directory.h"
+#include "rd-repo-document.h"
 #include "rd-repo-intake.h"
 #include "rd-repo-patient.h"
 #include "rd-repo-referral.h"
@@ -293,7 +295,7 @@ struct _RdReferralPage
   GArray        *document_ids;
   GPtrArray     *suggestions;
   GPtrArray     *matches;       /* RdPatient: id, mrn, names, dob */
-  RdResult      *providers;
+  GPtrArray     *providers;     /* RdProvider */
   RdPdf         *pdf;
   GVariant      *offered_draft;
   GtkWidget     *dialog;
@@ -898,6 +900,16 @@ apply_draft (RdReferralPage *self,
     g_free (validate_field (self, i));
   self->dirty = TRUE;
   schedule_draft (self);
+
+  {
+    gint64 version = 0;
+
+    if (self->base != NULL && g_variant_lookup (draft, "_version", "x", &version) &&
+        version > 0 && version != rd_referral_get_version (self->base))
+      show_message (self, _("Someone saved this referral after your unsaved changes were kept. Check each field against the saved referral before you save."), TRUE);
+    else
+      show_message (self, _("Your unsaved changes are back. Save to keep them."), FALSE);
+  }
 }
 
 static void
@@ -1199,7 +1211,7 @@ on_document_bytes (GObject      *source,
   DocLoad *load = user_data;
   RdReferralPage *self = load->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = rd_repo_intake_read_document_finish (RD_CONNECTION (source), result, &error);
+  g_autoptr(GBytes) bytes = rd_repo_document_read_finish (RD_CONNECTION (source), result, &error);
 
   if (bytes == NULL)
     {
@@ -1227,8 +1239,8 @@ show_document (RdReferralPage *self,
   load = g_new0 (DocLoad, 1);
   load->self = g_object_ref (self);
   load->title = g_strdup (gtk_string_list_get_string (self->document_titles, index));
-  rd_repo_intake_read_document_async (self->conn, g_array_index (self->document_ids, gint64, index),
-                                      self->cancellable, on_document_bytes, load);
+  rd_repo_document_read_async (self->conn, g_array_index (self->document_ids, gint64, index),
+                               self->cancellable, on_document_bytes, load);
 }
 
 static void
@@ -1238,35 +1250,30 @@ on_document_switched (RdReferralPage *self)
 }
 
 static char *
-document_title (RdResult *res,
-                int       row)
+document_title (RdDocument *doc)
 {
-  const char *name = rd_repo_get_string (res, row, "file_name");
-  g_autoptr(GDateTime) at = rd_repo_dup_datetime (res, row, "received_at");
-  g_autofree char *when = NULL;
+  const char *name = rd_document_get_file_name (doc);
+  GDateTime *at = rd_document_get_received_at (doc);
+  g_autofree char *when = at ? format_local_datetime (at) : g_strdup ("");
 
-  if (at != NULL)
-    {
-      g_autoptr(GDateTime) local = g_date_time_to_local (at);
-
-      when = g_date_time_format (local, "%Y-%m-%d %H:%M");
-    }
   /* Translators: a document in the switcher: its file name and when it came. */
-  return g_strdup_printf (_("%s, received %s"), name && *name ? name : _("Document"), when ? when : "");
+  return g_strdup_printf (_("%s, received %s"), name && *name ? name : _("Document"), when);
 }
 
+/* Shows @documents (RdDocument) in the switcher and the first one's pages. */
 static void
 set_documents (RdReferralPage *self,
-               RdResult       *res)
+               GPtrArray      *documents)
 {
   g_signal_handlers_block_by_func (self->document_switcher, on_document_switched, self);
   g_array_set_size (self->document_ids, 0);
   gtk_string_list_splice (self->document_titles, 0,
                           g_list_model_get_n_items (G_LIST_MODEL (self->document_titles)), NULL);
-  for (int i = 0; res != NULL && i < rd_result_get_n_rows (res); i++)
+  for (guint i = 0; documents != NULL && i < documents->len; i++)
     {
-      gint64 id = rd_repo_get_int64 (res, i, "id");
-      g_autofree char *title = document_title (res, i);
+      RdDocument *doc = g_ptr_array_index (documents, i);
+      gint64 id = rd_document_get_id (doc);
+      g_autofree char *title = document_title (doc);
 
       g_array_append_val (self->document_ids, id);
       gtk_string_list_append (self->document_titles, title);
@@ -1295,7 +1302,18 @@ on_documents_listed (GObject      *source,
         show_error (self, error);
     }
   else
-    set_documents (self, res);
+    {
+      g_autoptr(GPtrArray) documents = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (int i = 0; i < rd_result_get_n_rows (res); i++)
+        {
+          RdDocument *doc = rd_document_new ();
+
+          rd_repo_fill_record (G_OBJECT (doc), res, i);
+          g_ptr_array_add (documents, doc);
+        }
+      set_documents (self, documents);
+    }
   g_object_unref (self);
 }
 
@@ -1520,12 +1538,11 @@ on_unlink_clicked (RdReferralPage *self)
 
 static void
 show_provider_info (RdReferralPage *self,
-                    RdResult       *res,
-                    int             row)
+                    RdProvider     *provider)
 {
-  g_autofree char *fax = rd_phone_format_display (rd_repo_get_string (res, row, "fax"));
-  const char *npi = rd_repo_get_string (res, row, "npi");
-  const char *org = rd_repo_get_string (res, row, "organization_name");
+  g_autofree char *fax = rd_phone_format_display (rd_provider_get_fax (provider));
+  const char *npi = rd_provider_get_npi (provider);
+  const char *org = rd_provider_get_organization_name (provider);
   g_autofree char *text = g_strdup_printf (_("NPI %s · Fax %s%s%s"), npi ? npi : _("none"),
                                            fax && *fax ? fax : _("none"), org ? " · " : "", org ? org : "");
 
@@ -1534,19 +1551,25 @@ show_provider_info (RdReferralPage *self,
 }
 
 static void
-choose_provider (RdReferralPage *self,
-                 int             row)
+fill_provider (RdReferralPage *self,
+               RdProvider     *provider)
 {
-  RdResult *res = self->providers;
-  g_autofree char *fax = rd_phone_format_display (rd_repo_get_string (res, row, "fax"));
+  g_autofree char *fax = rd_phone_format_display (rd_provider_get_fax (provider));
 
-  self->referring_id = rd_repo_get_int64 (res, row, "id");
+  self->referring_id = rd_provider_get_id (provider);
   self->loading++;
-  set_text (self, F_REFERRING, rd_repo_get_string (res, row, "name"));
-  set_text (self, F_REFERRING_NPI, rd_repo_get_string (res, row, "npi"));
+  set_text (self, F_REFERRING, rd_provider_get_name (provider));
+  set_text (self, F_REFERRING_NPI, rd_provider_get_npi (provider));
   set_text (self, F_REFERRING_FAX, fax);
   self->loading--;
-  show_provider_info (self, res, row);
+  show_provider_info (self, provider);
+}
+
+static void
+choose_provider (RdReferralPage *self,
+                 guint           row)
+{
+  fill_provider (self, g_ptr_array_index (self->providers, row));
   clear_list (self->provider_list);
   gtk_widget_set_visible (self->provider_list, FALSE);
   self->dirty = TRUE;
@@ -1560,7 +1583,7 @@ on_provider_activated (GtkListBox     *list,
 {
   int index = gtk_list_box_row_get_index (row);
 
-  if (self->providers != NULL && index >= 0 && index < rd_result_get_n_rows (self->providers))
+  if (self->providers != NULL && index >= 0 && (guint) index < self->providers->len)
     choose_provider (self, index);
 }
 
@@ -1571,18 +1594,19 @@ on_providers_found (GObject      *source,
 {
   RdReferralPage *self = user_data;
   g_autoptr(GError) error = NULL;
-  RdResult *res = rd_repo_intake_rows_finish (RD_CONNECTION (source), result, &error);
+  GPtrArray *found = rd_repo_directory_search_providers_finish (RD_CONNECTION (source), result, &error);
 
-  if (res != NULL)
+  if (found != NULL)
     {
-      g_clear_pointer (&self->providers, rd_result_unref);
-      self->providers = res;
+      g_clear_pointer (&self->providers, g_ptr_array_unref);
+      self->providers = found;
       clear_list (self->provider_list);
-      for (int i = 0; i < rd_result_get_n_rows (res); i++)
+      for (guint i = 0; i < found->len; i++)
         {
-          g_autofree char *fax = rd_phone_format_display (rd_repo_get_string (res, i, "fax"));
-          const char *npi = rd_repo_get_string (res, i, "npi");
-          g_autofree char *text = g_strdup_printf (_("%s — NPI %s — fax %s"), rd_repo_get_string (res, i, "name"),
+          RdProvider *provider = g_ptr_array_index (found, i);
+          g_autofree char *fax = rd_phone_format_display (rd_provider_get_fax (provider));
+          const char *npi = rd_provider_get_npi (provider);
+          g_autofree char *text = g_strdup_printf (_("%s — NPI %s — fax %s"), rd_provider_get_name (provider),
                                                    npi ? npi : _("none"), fax && *fax ? fax : _("none"));
           GtkWidget *label = gtk_label_new (text);
 
@@ -1592,7 +1616,7 @@ on_providers_found (GObject      *source,
           gtk_widget_set_margin_bottom (label, 6);
           gtk_list_box_append (GTK_LIST_BOX (self->provider_list), label);
         }
-      gtk_widget_set_visible (self->provider_list, rd_result_get_n_rows (res) > 0);
+      gtk_widget_set_visible (self->provider_list, found->len > 0);
     }
   else if (!is_cancelled (error))
     show_error (self, error);
@@ -1605,15 +1629,13 @@ on_provider_timeout (gpointer user_data)
   RdReferralPage *self = user_data;
   g_autofree char *name = text_of (self, F_REFERRING);
   g_autofree char *npi_text = text_of (self, F_REFERRING_NPI);
-  g_autofree char *fax_text = text_of (self, F_REFERRING_FAX);
   g_autofree char *npi = *npi_text ? rd_validate_npi (npi_text, NULL) : NULL;
-  g_autofree char *fax = *fax_text ? rd_validate_phone (fax_text, NULL) : NULL;
-  const char *query = npi ? npi : fax ? fax : name;
+  const char *query = npi ? npi : name;
 
   self->provider_timeout = 0;
   if (query != NULL && strlen (query) >= 2)
-    rd_repo_intake_search_providers_async (self->conn, query, self->cancellable, on_providers_found,
-                                           g_object_ref (self));
+    rd_repo_directory_search_providers_async (self->conn, query, NULL, 20, self->cancellable,
+                                              on_providers_found, g_object_ref (self));
   return G_SOURCE_REMOVE;
 }
 
@@ -2991,23 +3013,10 @@ on_provider_loaded (GObject      *source,
 {
   RdReferralPage *self = user_data;
   g_autoptr(GError) error = NULL;
-  RdResult *res = rd_repo_intake_rows_finish (RD_CONNECTION (source), result, &error);
+  g_autoptr(RdProvider) provider = rd_repo_directory_get_provider_finish (RD_CONNECTION (source), result, &error);
 
-  if (res != NULL && rd_result_get_n_rows (res) > 0)
-    {
-      g_autofree char *fax = rd_phone_format_display (rd_repo_get_string (res, 0, "fax"));
-
-      g_clear_pointer (&self->providers, rd_result_unref);
-      self->providers = res;
-      self->loading++;
-      set_text (self, F_REFERRING, rd_repo_get_string (res, 0, "name"));
-      set_text (self, F_REFERRING_NPI, rd_repo_get_string (res, 0, "npi"));
-      set_text (self, F_REFERRING_FAX, fax);
-      self->loading--;
-      show_provider_info (self, res, 0);
-    }
-  else if (res != NULL)
-    rd_result_unref (res);
+  if (provider != NULL)
+    fill_provider (self, provider);
   g_object_unref (self);
 }
 
@@ -3042,8 +3051,8 @@ on_referral_loaded (GObject      *source,
                                  on_patient_loaded, g_object_ref (self));
     }
   if (rd_referral_get_referring_provider_id (referral) > 0)
-    rd_repo_intake_get_provider_async (self->conn, rd_referral_get_referring_provider_id (referral),
-                                       self->cancellable, on_provider_loaded, g_object_ref (self));
+    rd_repo_directory_get_provider_async (self->conn, rd_referral_get_referring_provider_id (referral),
+                                          self->cancellable, on_provider_loaded, g_object_ref (self));
   rd_repo_intake_get_coverage_async (self->conn, id, self->cancellable, on_coverage_loaded, g_object_ref (self));
   rd_repo_intake_list_documents_async (self->conn, id, self->cancellable, on_documents_listed, g_object_ref (self));
   load_events (self);
@@ -3061,11 +3070,11 @@ on_document_facts (GObject      *source,
 {
   RdReferralPage *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(RdResult) res = rd_repo_intake_rows_finish (RD_CONNECTION (source), result, &error);
+  g_autoptr(RdDocument) doc = rd_repo_document_get_finish (RD_CONNECTION (source), result, &error);
 
-  if (res == NULL || rd_result_get_n_rows (res) == 0)
+  if (doc == NULL)
     {
-      if (res != NULL)
+      if (g_error_matches (error, RD_STORE_ERROR, RD_STORE_ERROR_NOT_FOUND))
         show_message (self, _("This document is no longer in your inbox. It may have been filed by someone else."), TRUE);
       else if (!is_cancelled (error))
         show_error (self, error);
@@ -3073,20 +3082,20 @@ on_document_facts (GObject      *source,
       return;
     }
 
-  if (rd_repo_get_int64 (res, 0, "referral_id") > 0)
+  if (rd_document_get_referral_id (doc) > 0)
     {
       /* Filed meanwhile: open its referral instead. */
-      rd_referral_page_open_referral (self, rd_repo_get_int64 (res, 0, "referral_id"));
+      rd_referral_page_open_referral (self, rd_document_get_referral_id (doc));
       g_object_unref (self);
       return;
     }
 
   {
-    g_autoptr(GDateTime) received = rd_repo_dup_datetime (res, 0, "received_at");
-    g_autofree char *received_text = format_local_datetime (received);
-    const char *via = rd_repo_get_string (res, 0, "received_via");
+    g_autoptr(GPtrArray) documents = g_ptr_array_new ();
+    g_autofree char *received_text = format_local_datetime (rd_document_get_received_at (doc));
+    const char *via = rd_document_get_received_via (doc);
 
-    self->queue_id = rd_repo_get_int64 (res, 0, "queue_id");
+    self->queue_id = rd_document_get_queue_id (doc);
     self->loading++;
     set_text (self, F_RECEIVED_AT, received_text);
     set_text (self, F_CHANNEL, g_strcmp0 (via, "upload") == 0 || g_strcmp0 (via, "generated") == 0 ? "manual" : via);
@@ -3094,7 +3103,8 @@ on_document_facts (GObject      *source,
     set_text (self, F_PRIORITY, "routine");
     self->loading--;
     recompute_due (self);
-    set_documents (self, res);
+    g_ptr_array_add (documents, doc);
+    set_documents (self, documents);
   }
   offer_draft (self);
   g_object_unref (self);
@@ -3193,7 +3203,7 @@ rd_referral_page_dispose (GObject *object)
   g_clear_object (&self->conn);
   g_clear_pointer (&self->suggestions, g_ptr_array_unref);
   g_clear_pointer (&self->matches, g_ptr_array_unref);
-  g_clear_pointer (&self->providers, rd_result_unref);
+  g_clear_pointer (&self->providers, g_ptr_array_unref);
   g_clear_pointer (&self->offered_draft, g_variant_unref);
 
   G_OBJECT_CLASS (rd_referral_page_parent_class)->dispose (object);
@@ -3457,8 +3467,8 @@ rd_referral_page_open_document (RdReferralPage *self,
   reset (self);
   self->filing_document = document_id;
   self->draft_key = g_strdup_printf ("document-%" G_GINT64_FORMAT, document_id);
-  rd_repo_intake_get_document_async (self->conn, document_id, self->cancellable, on_document_facts,
-                                     g_object_ref (self));
+  rd_repo_document_get_async (self->conn, document_id, self->cancellable, on_document_facts,
+                              g_object_ref (self));
 }
 
 /**
@@ -3728,7 +3738,7 @@ guint
 rd_referral_page_get_n_providers (RdReferralPage *self)
 {
   g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), 0);
-  return self->providers && gtk_widget_get_visible (self->provider_list) ? rd_result_get_n_rows (self->providers) : 0;
+  return self->providers && gtk_widget_get_visible (self->provider_list) ? self->providers->len : 0;
 }
 
 /**
@@ -3840,7 +3850,6 @@ rd_referral_page_restore_draft (RdReferralPage *self)
   draft = g_steal_pointer (&self->offered_draft);
   gtk_revealer_set_reveal_child (GTK_REVEALER (self->draft_revealer), FALSE);
   apply_draft (self, draft);
-  show_message (self, _("Your unsaved changes are back. Save to keep them."), FALSE);
 }
 
 /**
@@ -3895,4 +3904,17 @@ rd_referral_page_get_n_transitions (RdReferralPage *self)
 {
   g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), 0);
   return self->n_transitions;
+}
+
+/**
+ * rd_referral_page_get_document_view:
+ * @self: a page
+ *
+ * Returns: (transfer none): the #RdDocumentView showing the pages
+ */
+GtkWidget *
+rd_referral_page_get_document_view (RdReferralPage *self)
+{
+  g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), NULL);
+  return self->document_view;
 }

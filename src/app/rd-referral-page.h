@@ -65,5 +65,6 @@ gboolean    rd_referral_page_transition        (RdReferralPage *self,
                                                 const char     *reason);
 guint       rd_referral_page_get_n_events      (RdReferralPage *self);
 guint       rd_referral_page_get_n_transitions (RdReferralPage *self);
+GtkWidget  *rd_referral_page_get_document_view (RdReferralPage *self);
 
 G_END_DECLS

@@ -364,6 +364,24 @@ on_save_committed (GObject      *source,
     }
 }
 
+static void
+on_retry_rolled_back (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SaveData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!rd_transaction_rollback_finish (RD_TRANSACTION (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    {
+      g_debug ("intake: referral %" G_GINT64_FORMAT " was already saved", data->referral_id);
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
 /* Starts the step after the current one. */
 static void
 save_next (GTask *task)
@@ -442,7 +460,8 @@ on_save_step (GObject      *source,
           const char *params[] = { rd_referral_get_idempotency_key (data->referral) };
 
           data->step = STEP_REFERRAL_RETRY;
-          save_query (task, "SELECT id FROM rd.referral WHERE idempotency_key = $1", params, 1);
+          save_query (task, "SELECT id, patient_id, coverage_id FROM rd.referral WHERE idempotency_key = $1",
+                      params, 1);
           return;
         }
       if (no_row)
@@ -461,8 +480,15 @@ on_save_step (GObject      *source,
           g_object_unref (task);
           return;
         }
+      /* The first attempt was committed: what this attempt wrote (a patient
+       * and coverage sent again as new) is rolled back, and the first
+       * attempt's rows are the answer. */
       data->referral_id = rd_result_get_int64 (res, 0, 0);
-      break;
+      data->patient_id = rd_result_get_int64 (res, 0, 1);
+      data->coverage_id = rd_result_get_int64 (res, 0, 2);
+      data->step = STEP_COMMIT;
+      rd_transaction_rollback_async (data->tx, g_task_get_cancellable (task), on_retry_rolled_back, task);
+      return;
 
     case STEP_DOCUMENTS:
       break;
@@ -688,33 +714,6 @@ rd_repo_intake_list_documents_async (RdConnection        *conn,
 }
 
 /**
- * rd_repo_intake_get_document_async:
- * @conn: a connection
- * @document_id: a document
- * @cancellable: (nullable): a cancellable
- * @callback: called with the rows
- * @user_data: data for @callback
- *
- * One document's facts (no bytes). Columns: id, kind, file_name, pages,
- * received_at, received_via, status, queue_id, referral_id, media_type.
- */
-void
-rd_repo_intake_get_document_async (RdConnection        *conn,
-                                   gint64               document_id,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_autofree char *id = id_text (document_id);
-  const char *params[] = { id };
-
-  run_rows (conn,
-            "SELECT id, kind, file_name, pages, received_at, received_via, status, queue_id,"
-            " referral_id, media_type FROM rd.document WHERE id = $1::bigint",
-            params, 1, cancellable, callback, user_data);
-}
-
-/**
  * rd_repo_intake_list_payer_plans_async:
  * @conn: a connection
  * @cancellable: (nullable): a cancellable
@@ -734,74 +733,6 @@ rd_repo_intake_list_payer_plans_async (RdConnection        *conn,
             " FROM rd.payer_plan pp JOIN rd.payer py ON py.id = pp.payer_id"
             " WHERE pp.active ORDER BY py.name, pp.name LIMIT 500",
             NULL, 0, cancellable, callback, user_data);
-}
-
-#define PROVIDER_SELECT \
-  "SELECT p.id, p.npi, p.name, p.specialty, p.phone, p.fax, p.address, o.name AS organization_name" \
-  " FROM rd.provider p LEFT JOIN rd.organization o ON o.id = p.organization_id "
-
-/**
- * rd_repo_intake_search_providers_async:
- * @conn: a connection
- * @text: part of a name, an NPI or a fax number (digits)
- * @cancellable: (nullable): a cancellable
- * @callback: called with the rows
- * @user_data: data for @callback
- *
- * Up to 20 active providers of the directory. Columns: id, npi, name,
- * specialty, phone, fax, address, organization_name.
- */
-void
-rd_repo_intake_search_providers_async (RdConnection        *conn,
-                                       const char          *text,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
-{
-  g_autofree char *like = NULL;
-  g_autoptr(GString) digits = g_string_new (NULL);
-  g_autofree char *stripped = g_strstrip (g_strdup (text ? text : ""));
-
-  g_autofree char *escaped = rd_repo_escape_like (stripped);
-
-  like = g_strconcat ("%", escaped, "%", NULL);
-  for (const char *p = stripped; *p; p++)
-    if (g_ascii_isdigit (*p))
-      g_string_append_c (digits, *p);
-  {
-    const char *params[] = { like, digits->len >= 7 ? digits->str : NULL };
-
-    run_rows (conn,
-              PROVIDER_SELECT
-              "WHERE p.active AND (p.name ILIKE $1 OR o.name ILIKE $1 OR p.npi = $2"
-              " OR right(p.fax, length($2)) = $2)"
-              " ORDER BY p.name, p.id LIMIT 20",
-              params, 2, cancellable, callback, user_data);
-  }
-}
-
-/**
- * rd_repo_intake_get_provider_async:
- * @conn: a connection
- * @provider_id: a provider
- * @cancellable: (nullable): a cancellable
- * @callback: called with the rows
- * @user_data: data for @callback
- *
- * One provider, with the columns of rd_repo_intake_search_providers_async().
- */
-void
-rd_repo_intake_get_provider_async (RdConnection        *conn,
-                                   gint64               provider_id,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_autofree char *id = id_text (provider_id);
-  const char *params[] = { id };
-
-  run_rows (conn, PROVIDER_SELECT "WHERE p.id = $1::bigint", params, 1,
-            cancellable, callback, user_data);
 }
 
 /**
@@ -1001,74 +932,4 @@ rd_repo_intake_add_appointment_async (RdConnection        *conn,
             "INSERT INTO rd.appointment (referral_id, starts_at, location)"
             " VALUES ($1::bigint, $2::timestamptz, $3) RETURNING id",
             params, 3, cancellable, callback, user_data);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Document bytes                                                            */
-/* ------------------------------------------------------------------------ */
-
-static void
-on_document_read (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(RdResult) res = NULL;
-  GError *error = NULL;
-
-  res = rd_connection_query_finish (RD_CONNECTION (source), result, &error);
-  if (res == NULL)
-    g_task_return_error (task, error);
-  else if (rd_result_get_n_rows (res) == 0 || rd_result_is_null (res, 0, 0))
-    g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_NOT_FOUND,
-                             _("The document’s pages are not stored. Ask an administrator to check the import."));
-  else
-    g_task_return_pointer (task, rd_result_dup_bytes (res, 0, 0), (GDestroyNotify) g_bytes_unref);
-}
-
-/**
- * rd_repo_intake_read_document_async:
- * @conn: a connection
- * @document_id: a document
- * @cancellable: (nullable): a cancellable
- * @callback: called with the bytes
- * @user_data: data for @callback
- *
- * Reads a document's bytes through rd.read_document(), which records the
- * read in the audit log.
- */
-void
-rd_repo_intake_read_document_async (RdConnection        *conn,
-                                    gint64               document_id,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  GTask *task = g_task_new (conn, cancellable, callback, user_data);
-  g_autofree char *id = id_text (document_id);
-  const char *params[] = { id };
-
-  g_task_set_source_tag (task, rd_repo_intake_read_document_async);
-  rd_connection_query_full_async (conn, "SELECT rd.read_document($1::bigint)", params, NULL, NULL, 1,
-                                  1, RD_CONNECTION_TIMEOUT_DEFAULT, cancellable,
-                                  on_document_read, task);
-}
-
-/**
- * rd_repo_intake_read_document_finish:
- * @conn: a connection
- * @result: the result
- * @error: return location for an #RdStoreError
- *
- * Returns: (transfer full): the document's bytes
- */
-GBytes *
-rd_repo_intake_read_document_finish (RdConnection  *conn,
-                                     GAsyncResult  *result,
-                                     GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, conn), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rd_repo_intake_read_document_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -75,22 +75,7 @@ void      rd_repo_intake_list_documents_async   (RdConnection        *conn,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);
-void      rd_repo_intake_get_document_async     (RdConnection        *conn,
-                                                 gint64               document_id,
-                                                 GCancellable        *cancellable,
-                                                 GAsyncReadyCallback  callback,
-                                                 gpointer             user_data);
 void      rd_repo_intake_list_payer_plans_async (RdConnection        *conn,
-                                                 GCancellable        *cancellable,
-                                                 GAsyncReadyCallback  callback,
-                                                 gpointer             user_data);
-void      rd_repo_intake_search_providers_async (RdConnection        *conn,
-                                                 const char          *text,
-                                                 GCancellable        *cancellable,
-                                                 GAsyncReadyCallback  callback,
-                                                 gpointer             user_data);
-void      rd_repo_intake_get_provider_async     (RdConnection        *conn,
-                                                 gint64               provider_id,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);
@@ -134,15 +119,6 @@ void      rd_repo_intake_add_appointment_async  (RdConnection        *conn,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);
 RdResult *rd_repo_intake_rows_finish            (RdConnection        *conn,
-                                                 GAsyncResult        *result,
-                                                 GError             **error);
-
-void      rd_repo_intake_read_document_async    (RdConnection        *conn,
-                                                 gint64               document_id,
-                                                 GCancellable        *cancellable,
-                                                 GAsyncReadyCallback  callback,
-                                                 gpointer             user_data);
-GBytes   *rd_repo_intake_read_document_finish   (RdConnection        *conn,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 

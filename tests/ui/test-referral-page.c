@@ -12,6 +12,7 @@
 
 #include "../store/schema-fixture.h"
 #include "rd-connection.h"
+#include "rd-document-view.h"
 #include "rd-draft-store.h"
 #include "rd-fax-synth.h"
 #include "rd-model.h"
@@ -171,6 +172,15 @@ has_name_suggestion (gpointer page)
 }
 
 static gboolean
+first_page_rendered (gpointer page)
+{
+  GtkWidget *view = rd_referral_page_get_document_view (page);
+
+  return rd_document_view_get_n_pages (RD_DOCUMENT_VIEW (view)) > 0 &&
+         rd_document_view_page_is_rendered (RD_DOCUMENT_VIEW (view), 0, FALSE);
+}
+
+static gboolean
 not_busy_and_saved (gpointer page)
 {
   return !rd_referral_page_get_busy (page) && rd_referral_page_get_referral (page) != NULL &&
@@ -274,6 +284,7 @@ test_fax_to_accepted (void)
   page = RD_REFERRAL_PAGE (show_page (&window));
   rd_referral_page_open_document (page, g_ascii_strtoll (doc, NULL, 10));
   g_assert_true (rd_test_ui_wait_until (has_name_suggestion, page, WAIT_MS));
+  g_assert_true (rd_test_ui_wait_until (first_page_rendered, page, WAIT_MS));
   screenshot (window, "referral-page-1-document-opened");
 
   /* Nothing is applied until the person accepts. */
