@@ -14,6 +14,7 @@
 #include "../store/schema-fixture.h"
 #include "rd-listener.h"
 #include "rd-sidebar.h"
+#include "rd-team-board.h"
 #include "rd-test-ui.h"
 #include "rd-worklist-view.h"
 
@@ -317,6 +318,168 @@ test_worklist (Fixture       *fx,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+board_loaded (gpointer data)
+{
+  return rd_team_board_is_loaded (data);
+}
+
+static RdBoardPerson *
+person (RdTeamBoard *board,
+        const char  *login)
+{
+  GListModel *people = rd_team_board_get_people (board);
+
+  for (guint i = 0; i < g_list_model_get_n_items (people); i++)
+    {
+      g_autoptr(RdBoardPerson) p = g_list_model_get_item (people, i);
+      if (g_strcmp0 (rd_board_person_get_login (p), login) == 0)
+        return p;   /* the board holds it */
+    }
+  return NULL;
+}
+
+typedef struct {
+  RdTeamBoard *board;
+  const char  *login;
+  gint64       open;
+} OpenIs;
+
+static gboolean
+open_is (gpointer data)
+{
+  OpenIs *o = data;
+  RdBoardPerson *p = person (o->board, o->login);
+
+  return p != NULL && rd_board_person_get_open (p) == o->open;
+}
+
+typedef struct {
+  GAsyncResult *result;
+} Wait;
+
+static gint64
+finish_action (RdTeamBoard *board,
+               Wait        *w,
+               GError     **error)
+{
+  gint64 n;
+
+  g_assert_true (rd_test_ui_wait_until (have_result, &w->result, 20000));
+  n = rd_team_board_action_finish (board, w->result, error);
+  g_clear_object (&w->result);
+  return n;
+}
+
+static void
+test_team_board (Fixture       *fx,
+                 gconstpointer  data)
+{
+  GtkWidget *window, *board;
+  RdTeamBoard *tb;
+  g_autoptr(GdkTexture) shot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) res = NULL;
+  gint64 queue, before_audit, moved, victim;
+  const char *both[3];
+  const char *lead_only[2];
+  gint64 ids[2];
+  Wait w = { NULL };
+  OpenIs o;
+
+  if (fx->db == NULL)
+    return;
+  queue = g_ascii_strtoll (fx->queue, NULL, 10);
+
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
+  board = rd_team_board_new ();
+  tb = RD_TEAM_BOARD (board);
+  gtk_window_set_child (GTK_WINDOW (window), board);
+  rd_team_board_set_connection (tb, fx->conn);
+  rd_team_board_set_listener (tb, fx->listener);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (rd_test_ui_wait_until (board_loaded, tb, 20000));
+
+  /* Per person: 60 each assigned by the seed; 180 unassigned. */
+  g_assert_cmpuint (g_list_model_get_n_items (rd_team_board_get_people (tb)), ==, 2);
+  g_assert_cmpint (rd_board_person_get_open (person (tb, fx->lead)), ==, N_REFERRALS / 5);
+  g_assert_cmpint (rd_board_person_get_open (person (tb, fx->colleague)), ==, N_REFERRALS / 5);
+  g_assert_cmpint (rd_board_person_get_claimed (person (tb, fx->colleague)), ==, 3);
+  g_assert_cmpint (rd_team_board_get_unassigned (tb, queue), ==, N_REFERRALS * 3 / 5);
+  rd_board_person_set_chosen (person (tb, fx->lead), TRUE);
+  rd_board_person_set_chosen (person (tb, fx->colleague), TRUE);
+  g_assert_true (rd_test_ui_wait_drawn (window, 10000));
+  rd_test_ui_spin (300);
+  shot = rd_test_ui_screenshot (window, "team-board");
+  g_assert_true (rd_test_ui_texture_has_content (shot));
+  g_clear_object (&shot);
+
+  res = fx_exec (fx->db->admin, "SELECT count(*) FROM audit.log WHERE table_name = 'referral'"
+                 " AND operation = 'UPDATE' AND who = $1", fx->lead, NULL);
+  before_audit = g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+  g_clear_pointer (&res, PQclear);
+
+  /* Distribute the unassigned round-robin between the two. */
+  both[0] = fx->lead;
+  both[1] = fx->colleague;
+  both[2] = NULL;
+  rd_team_board_distribute_async (tb, queue, both, NULL, on_done, &w.result);
+  moved = finish_action (tb, &w, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (moved, ==, N_REFERRALS * 3 / 5);
+  o.board = tb;
+  o.login = fx->lead;
+  o.open = N_REFERRALS / 2;
+  g_assert_true (rd_test_ui_wait_until (open_is, &o, 20000));
+  o.login = fx->colleague;
+  g_assert_true (rd_test_ui_wait_until (open_is, &o, 20000));
+  g_assert_cmpint (rd_team_board_get_unassigned (tb, queue), ==, 0);
+
+  /* Atomic: one referral that does not exist, and nothing moves. */
+  res = fx_exec (fx->db->admin, "SELECT min(id) FROM rd.referral WHERE assignee = $1", fx->colleague, NULL);
+  victim = g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+  g_clear_pointer (&res, PQclear);
+  ids[0] = victim;
+  ids[1] = 99999999;
+  rd_team_board_reassign_async (tb, ids, 2, fx->lead, 0, NULL, on_done, &w.result);
+  moved = finish_action (tb, &w, &error);
+  g_assert_nonnull (error);
+  g_assert_cmpint (moved, ==, -1);
+  g_clear_error (&error);
+  {
+    g_autofree char *v = g_strdup_printf ("%" G_GINT64_FORMAT, victim);
+    res = fx_exec (fx->db->admin, "SELECT assignee FROM rd.referral WHERE id = $1::bigint", v, NULL);
+    g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, fx->colleague);
+    g_clear_pointer (&res, PQclear);
+  }
+
+  /* Cover for the colleague: all of their open work to the lead. */
+  lead_only[0] = fx->lead;
+  lead_only[1] = NULL;
+  rd_team_board_cover_for_async (tb, fx->colleague, lead_only, NULL, on_done, &w.result);
+  moved = finish_action (tb, &w, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (moved, ==, N_REFERRALS / 2);
+  o.login = fx->colleague;
+  o.open = 0;
+  g_assert_true (rd_test_ui_wait_until (open_is, &o, 20000));
+  o.login = fx->lead;
+  o.open = N_REFERRALS;
+  g_assert_true (rd_test_ui_wait_until (open_is, &o, 20000));
+
+  /* Each change left an audit record naming the lead. */
+  res = fx_exec (fx->db->admin, "SELECT count(*) FROM audit.log WHERE table_name = 'referral'"
+                 " AND operation = 'UPDATE' AND who = $1", fx->lead, NULL);
+  g_assert_cmpint (g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10) - before_audit, ==,
+                   N_REFERRALS * 3 / 5 + N_REFERRALS / 2);
+
+  rd_test_ui_spin (300);
+  shot = rd_test_ui_screenshot (window, "team-board-after-cover");
+  g_clear_object (&shot);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -337,5 +500,7 @@ main (int   argc,
 
   g_test_add ("/ui/worklist/show-filter-live", Fixture, NULL,
               fixture_setup, test_worklist, fixture_teardown);
+  g_test_add ("/ui/worklist/team-board", Fixture, NULL,
+              fixture_setup, test_team_board, fixture_teardown);
   return g_test_run ();
 }
