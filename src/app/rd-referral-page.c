@@ -249,6 +249,7 @@ struct _RdReferralPage
   GtkWidget     *document_only_button;
   GtkWidget     *form_only_button;
   GtkWidget     *save_button;
+  GtkWidget     *attach_button;
   GtkWidget     *draft_revealer;
   GtkWidget     *draft_label;
   GtkWidget     *draft_restore_button;
@@ -1450,6 +1451,8 @@ on_match_timeout (gpointer user_data)
   g_autofree char *dob_text = text_of (self, F_DOB);
   g_autofree char *dob = *dob_text ? rd_validate_dob (dob_text, NULL, NULL) : NULL;
   g_autofree char *mrn = text_of (self, F_MRN);
+  g_autofree char *phone_text = text_of (self, F_PHONE_HOME);
+  g_autofree char *phone = *phone_text ? rd_validate_phone (phone_text, NULL) : NULL;
 
   self->match_timeout = 0;
   g_clear_pointer (&self->matches, g_ptr_array_unref);
@@ -1460,6 +1463,8 @@ on_match_timeout (gpointer user_data)
                                            on_candidates, g_object_ref (self));
   if (*mrn != '\0')
     rd_repo_intake_find_by_mrn_async (self->conn, mrn, self->cancellable, on_mrn_matches, g_object_ref (self));
+  if (phone != NULL)
+    rd_repo_intake_find_by_phone_async (self->conn, phone, self->cancellable, on_mrn_matches, g_object_ref (self));
   return G_SOURCE_REMOVE;
 }
 
@@ -1676,6 +1681,7 @@ on_widget_changed (GObject    *object,
     case F_GIVEN_NAME:
     case F_DOB:
     case F_MRN:
+    case F_PHONE_HOME:
       if (self->patient == NULL)
         schedule_match (self);
       break;
@@ -2230,6 +2236,17 @@ release_claim (RdReferralPage *self)
 /* Lifecycle                                                                 */
 /* ------------------------------------------------------------------------ */
 
+/* A new referral from an inbox document is created, or the document is
+ * attached to a referral that exists. */
+static void
+update_toolbar (RdReferralPage *self)
+{
+  gboolean from_inbox = self->base == NULL && self->filing_document > 0;
+
+  gtk_button_set_label (GTK_BUTTON (self->save_button), self->base == NULL ? _("C_reate referral") : _("_Save"));
+  gtk_widget_set_visible (self->attach_button, from_inbox);
+}
+
 static void
 set_base (RdReferralPage *self,
           RdReferral     *referral)
@@ -2251,6 +2268,7 @@ set_base (RdReferralPage *self,
                                                rd_referral_get_direction (referral)));
       self->queue_id = rd_referral_get_queue_id (referral);
     }
+  update_toolbar (self);
   refresh_actions (self);
 }
 
@@ -3142,6 +3160,201 @@ on_new_draft_found (GObject      *source,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Attach to an existing referral                                            */
+/* ------------------------------------------------------------------------ */
+
+static void
+on_attached (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RdReferralPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) res = rd_repo_intake_rows_finish (RD_CONNECTION (source), result, &error);
+  gint64 referral_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (self), "rd-attach-to"));
+
+  set_busy (self, FALSE);
+  if (res == NULL)
+    {
+      if (!is_cancelled (error))
+        show_error (self, error);
+    }
+  else if (rd_result_get_n_rows (res) == 0)
+    show_message (self, _("This document was filed by someone else meanwhile. Open it from its referral."), TRUE);
+  else
+    {
+      g_debug ("referral page: document %" G_GINT64_FORMAT " attached to referral %" G_GINT64_FORMAT,
+               self->filing_document, referral_id);
+      self->dirty = FALSE;
+      draft_delete (self, self->draft_key);
+      rd_referral_page_open_referral (self, referral_id);
+      show_message (self, _("The document was attached to this referral."), FALSE);
+    }
+  g_object_unref (self);
+}
+
+/**
+ * rd_referral_page_attach_to_referral:
+ * @self: a page showing an inbox document
+ * @referral_id: an existing referral
+ *
+ * Files the document under @referral_id instead of creating a referral,
+ * then shows that referral.
+ */
+void
+rd_referral_page_attach_to_referral (RdReferralPage *self,
+                                     gint64          referral_id)
+{
+  g_return_if_fail (RD_IS_REFERRAL_PAGE (self));
+  g_return_if_fail (self->filing_document > 0 && self->base == NULL);
+
+  set_busy (self, TRUE);
+  g_object_set_data (G_OBJECT (self), "rd-attach-to", GSIZE_TO_POINTER ((gsize) referral_id));
+  rd_repo_intake_attach_document_async (self->conn, self->filing_document, referral_id, self->cancellable,
+                                        on_attached, g_object_ref (self));
+}
+
+typedef struct {
+  RdReferralPage *self;
+  GtkWidget      *dialog;
+  GtkWidget      *entry;
+  GtkWidget      *list;
+  GPtrArray      *found;     /* RdReferral */
+  GCancellable   *cancellable;
+  guint           timeout;
+} AttachSearch;
+
+static void
+attach_search_free (gpointer data)
+{
+  AttachSearch *search = data;
+
+  g_cancellable_cancel (search->cancellable);
+  g_clear_object (&search->cancellable);
+  g_clear_handle_id (&search->timeout, g_source_remove);
+  g_clear_pointer (&search->found, g_ptr_array_unref);
+  g_object_unref (search->self);
+  g_free (search);
+}
+
+static void
+on_attach_found (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  AttachSearch *search = user_data;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *found = rd_repo_referral_list_finish (RD_CONNECTION (source), result, &error);
+
+  if (found == NULL)
+    return;   /* cancelled with the dialog, or shown as no rows */
+  g_clear_pointer (&search->found, g_ptr_array_unref);
+  search->found = found;
+  clear_list (search->list);
+  for (guint i = 0; i < found->len; i++)
+    {
+      RdReferral *r = g_ptr_array_index (found, i);
+      g_autofree char *text = g_strdup_printf ("%s — %s — %s", rd_referral_get_number (r),
+                                               rd_referral_get_patient_name (r) ? rd_referral_get_patient_name (r) : _("no patient yet"),
+                                               rd_status_get_label (rd_referral_get_status (r), rd_referral_get_direction (r)));
+      GtkWidget *label = gtk_label_new (text);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_margin_start (label, 6);
+      gtk_widget_set_margin_top (label, 4);
+      gtk_widget_set_margin_bottom (label, 4);
+      gtk_list_box_append (GTK_LIST_BOX (search->list), label);
+    }
+}
+
+static gboolean
+on_attach_search_timeout (gpointer user_data)
+{
+  AttachSearch *search = user_data;
+  RdReferralFilter filter;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (search->entry));
+
+  search->timeout = 0;
+  rd_referral_filter_init (&filter);
+  filter.search = text;
+  rd_repo_referral_list_async (search->self->conn, &filter, NULL, 20, search->cancellable,
+                               on_attach_found, search);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_attach_search_changed (GtkEditable  *entry,
+                          AttachSearch *search)
+{
+  g_clear_handle_id (&search->timeout, g_source_remove);
+  search->timeout = g_timeout_add (300, on_attach_search_timeout, search);
+}
+
+static void
+on_attach_row_selected (GtkListBox    *list,
+                        GtkListBoxRow *row,
+                        AttachSearch  *search)
+{
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (search->dialog), "attach", row != NULL);
+}
+
+static void
+on_attach_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    AttachSearch     *search)
+{
+  RdReferralPage *self = search->self;
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (GTK_LIST_BOX (search->list));
+
+  if (self->dialog == GTK_WIDGET (dialog))
+    self->dialog = NULL;
+  if (g_strcmp0 (response, "attach") == 0 && row != NULL && search->found != NULL)
+    {
+      int index = gtk_list_box_row_get_index (row);
+
+      if (index >= 0 && (guint) index < search->found->len)
+        rd_referral_page_attach_to_referral (self, rd_referral_get_id (g_ptr_array_index (search->found, index)));
+    }
+}
+
+static void
+on_attach_clicked (RdReferralPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                              _("Attach to an existing referral"),
+                                              _("Search by referral number or the patient’s name, then choose the referral this document belongs to."));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  AttachSearch *search = g_new0 (AttachSearch, 1);
+
+  search->self = g_object_ref (self);
+  search->dialog = dialog;
+  search->cancellable = g_cancellable_new ();
+  search->entry = labelled_entry (box, _("_Search"));
+  search->list = gtk_list_box_new ();
+  gtk_accessible_update_property (GTK_ACCESSIBLE (search->list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Referrals found"), -1);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), search->list);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), 200);
+  gtk_box_append (GTK_BOX (box), scroller);
+  g_signal_connect (search->entry, "changed", G_CALLBACK (on_attach_search_changed), search);
+  g_signal_connect (search->list, "row-selected", G_CALLBACK (on_attach_row_selected), search);
+
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "attach", _("_Attach"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "attach", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "attach", FALSE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_attach_response), search);
+  g_object_set_data_full (G_OBJECT (dialog), "rd-search", search, attach_search_free);
+  self->dialog = dialog;
+  gtk_window_present (GTK_WINDOW (dialog));
+  on_attach_search_changed (NULL, search);
+}
+
+/* ------------------------------------------------------------------------ */
 /* GObject                                                                   */
 /* ------------------------------------------------------------------------ */
 
@@ -3321,6 +3534,7 @@ rd_referral_page_class_init (RdReferralPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RdReferralPage, document_only_button);
   gtk_widget_class_bind_template_child (widget_class, RdReferralPage, form_only_button);
   gtk_widget_class_bind_template_child (widget_class, RdReferralPage, save_button);
+  gtk_widget_class_bind_template_child (widget_class, RdReferralPage, attach_button);
   gtk_widget_class_bind_template_child (widget_class, RdReferralPage, draft_revealer);
   gtk_widget_class_bind_template_child (widget_class, RdReferralPage, draft_label);
   gtk_widget_class_bind_template_child (widget_class, RdReferralPage, draft_restore_button);
@@ -3383,6 +3597,7 @@ rd_referral_page_init (RdReferralPage *self)
   g_signal_connect_swapped (self->conflict_merge_button, "clicked", G_CALLBACK (on_conflict_merge), self);
   g_signal_connect_swapped (self->document_only_button, "toggled", G_CALLBACK (on_document_only_toggled), self);
   g_signal_connect_swapped (self->form_only_button, "toggled", G_CALLBACK (on_form_only_toggled), self);
+  g_signal_connect_swapped (self->attach_button, "clicked", G_CALLBACK (on_attach_clicked), self);
 
   if (schema != NULL && g_settings_schema_has_key (schema, "referral-page-split"))
     {
@@ -3466,6 +3681,7 @@ rd_referral_page_open_document (RdReferralPage *self,
 
   reset (self);
   self->filing_document = document_id;
+  update_toolbar (self);
   self->draft_key = g_strdup_printf ("document-%" G_GINT64_FORMAT, document_id);
   rd_repo_document_get_async (self->conn, document_id, self->cancellable, on_document_facts,
                               g_object_ref (self));

@@ -24,6 +24,8 @@ void        rd_referral_page_open_document     (RdReferralPage *self,
                                                 gint64          document_id);
 void        rd_referral_page_new_referral      (RdReferralPage *self);
 void        rd_referral_page_close             (RdReferralPage *self);
+void        rd_referral_page_attach_to_referral (RdReferralPage *self,
+                                                gint64          referral_id);
 
 void        rd_referral_page_save              (RdReferralPage *self);
 gboolean    rd_referral_page_get_busy          (RdReferralPage *self);

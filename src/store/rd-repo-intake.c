@@ -761,6 +761,64 @@ rd_repo_intake_find_by_mrn_async (RdConnection        *conn,
 }
 
 /**
+ * rd_repo_intake_find_by_phone_async:
+ * @conn: a connection
+ * @phone: a phone number in E.164 (see rd_validate_phone())
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the rows
+ * @user_data: data for @callback
+ *
+ * Patients the person may already see (row-level security applies) whose
+ * home or mobile phone is @phone; at most ten. Columns: id, mrn,
+ * family_name, given_name, dob.
+ */
+void
+rd_repo_intake_find_by_phone_async (RdConnection        *conn,
+                                    const char          *phone,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  const char *params[] = { phone };
+
+  run_rows (conn,
+            "SELECT id, mrn, family_name, given_name, dob::text AS dob FROM rd.patient"
+            " WHERE phone_home = $1 OR phone_mobile = $1 ORDER BY id LIMIT 10",
+            params, 1, cancellable, callback, user_data);
+}
+
+/**
+ * rd_repo_intake_attach_document_async:
+ * @conn: a connection
+ * @document_id: an unfiled document
+ * @referral_id: the referral it belongs to
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the document's id (column id), or no row when
+ *   the document was filed meanwhile
+ * @user_data: data for @callback
+ *
+ * Files an inbox document under an existing referral ("Attach to existing
+ * referral…").
+ */
+void
+rd_repo_intake_attach_document_async (RdConnection        *conn,
+                                      gint64               document_id,
+                                      gint64               referral_id,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autofree char *doc = id_text (document_id);
+  g_autofree char *referral = id_text (referral_id);
+  const char *params[] = { doc, referral };
+
+  run_rows (conn,
+            "UPDATE rd.document SET referral_id = $2::bigint, status = 'filed'"
+            " WHERE id = $1::bigint AND status = 'unfiled' RETURNING id",
+            params, 2, cancellable, callback, user_data);
+}
+
+/**
  * rd_repo_intake_get_coverage_async:
  * @conn: a connection
  * @referral_id: a referral

@@ -84,6 +84,17 @@ void      rd_repo_intake_find_by_mrn_async      (RdConnection        *conn,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);
+void      rd_repo_intake_find_by_phone_async    (RdConnection        *conn,
+                                                 const char          *phone,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+void      rd_repo_intake_attach_document_async  (RdConnection        *conn,
+                                                 gint64               document_id,
+                                                 gint64               referral_id,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
 void      rd_repo_intake_get_coverage_async     (RdConnection        *conn,
                                                  gint64               referral_id,
                                                  GCancellable        *cancellable,

@@ -187,6 +187,20 @@ not_busy_and_saved (gpointer page)
          !rd_referral_page_get_dirty (page);
 }
 
+typedef struct {
+  RdReferralPage *page;
+  gint64          id;
+} ReferralWait;
+
+static gboolean
+shows_referral (gpointer data)
+{
+  ReferralWait *w = data;
+  RdReferral *r = rd_referral_page_get_referral (w->page);
+
+  return r != NULL && rd_referral_get_id (r) == w->id && !rd_referral_page_get_busy (w->page);
+}
+
 static gboolean
 has_providers (gpointer page)
 {
@@ -384,6 +398,25 @@ test_fax_to_accepted (void)
   specialty = one_value ("SELECT specialty FROM rd.referral WHERE id = $1::bigint", referral_id, NULL);
   g_assert_cmpstr (reason, ==, "Changed by Bob");
   g_assert_cmpstr (specialty, ==, "Pulmonary medicine");
+
+  /* A second fax for the same referral: attached instead of a new referral. */
+  {
+    g_autoptr(RdFaxSynthValues) v2 = rd_fax_synth_values_new (8, 1);
+    g_autofree char *doc2 = add_unfiled_fax (v2);
+    g_autofree char *filed2 = NULL;
+    g_autofree char *expected = g_strconcat ("filed:", referral_id, NULL);
+    ReferralWait rw = { page, g_ascii_strtoll (referral_id, NULL, 10) };
+
+    rd_referral_page_open_document (page, g_ascii_strtoll (doc2, NULL, 10));
+    g_assert_true (rd_test_ui_wait_until (first_page_rendered, page, WAIT_MS));
+    g_assert_null (rd_referral_page_get_referral (page));
+    rd_referral_page_attach_to_referral (page, rw.id);
+    g_assert_true (rd_test_ui_wait_until (shows_referral, &rw, WAIT_MS));
+    filed2 = one_value ("SELECT status || ':' || referral_id FROM rd.document WHERE id = $1::bigint", doc2, NULL);
+    g_assert_cmpstr (filed2, ==, expected);
+    rd_test_ui_spin (500);
+    screenshot (window, "referral-page-8-second-document-attached");
+  }
 
   /* The claim is held while open and released with the page. */
   {
