@@ -4134,3 +4134,55 @@ rd_referral_page_get_document_view (RdReferralPage *self)
   g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), NULL);
   return self->document_view;
 }
+
+/**
+ * rd_referral_page_add_missing:
+ * @self: a page showing a saved referral
+ * @what: what is missing ("insurance card")
+ *
+ * Marks something as missing, as the "Missing items and tasks" tab does.
+ */
+void
+rd_referral_page_add_missing (RdReferralPage *self,
+                              const char     *what)
+{
+  g_return_if_fail (RD_IS_REFERRAL_PAGE (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->missing_entry), what);
+  on_add_missing (self);
+}
+
+/**
+ * rd_referral_page_add_task:
+ * @self: a page showing a saved referral
+ * @what: the follow-up
+ * @due: (nullable): when, as typed ("YYYY-MM-DD HH:MM")
+ *
+ * Adds a follow-up task, as the "Missing items and tasks" tab does.
+ */
+void
+rd_referral_page_add_task (RdReferralPage *self,
+                           const char     *what,
+                           const char     *due)
+{
+  g_return_if_fail (RD_IS_REFERRAL_PAGE (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->task_entry), what);
+  gtk_editable_set_text (GTK_EDITABLE (self->task_due_entry), due ? due : "");
+  on_add_task (self);
+}
+
+/**
+ * rd_referral_page_get_n_work_items:
+ * @self: a page
+ *
+ * Returns: the number of missing items and tasks listed
+ */
+guint
+rd_referral_page_get_n_work_items (RdReferralPage *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), 0);
+  for (GtkWidget *c = gtk_widget_get_first_child (self->work_list); c; c = gtk_widget_get_next_sibling (c))
+    n++;
+  return n;
+}

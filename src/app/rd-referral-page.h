@@ -68,5 +68,11 @@ gboolean    rd_referral_page_transition        (RdReferralPage *self,
 guint       rd_referral_page_get_n_events      (RdReferralPage *self);
 guint       rd_referral_page_get_n_transitions (RdReferralPage *self);
 GtkWidget  *rd_referral_page_get_document_view (RdReferralPage *self);
+void        rd_referral_page_add_missing       (RdReferralPage *self,
+                                                const char     *what);
+void        rd_referral_page_add_task          (RdReferralPage *self,
+                                                const char     *what,
+                                                const char     *due);
+guint       rd_referral_page_get_n_work_items  (RdReferralPage *self);
 
 G_END_DECLS

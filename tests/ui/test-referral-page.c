@@ -202,6 +202,12 @@ shows_referral (gpointer data)
 }
 
 static gboolean
+has_two_work_items (gpointer page)
+{
+  return rd_referral_page_get_n_work_items (page) == 2;
+}
+
+static gboolean
 has_providers (gpointer page)
 {
   return rd_referral_page_get_n_providers (page) > 0;
@@ -337,7 +343,8 @@ test_fax_to_accepted (void)
   g_assert_true (rd_referral_page_choose_provider (page, 0));
   screenshot (window, "referral-page-3-filled");
 
-  rd_referral_page_save (page);
+  /* The same action Ctrl+S triggers. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.save", NULL));
   g_assert_true (rd_test_ui_wait_until (not_busy_and_saved, page, WAIT_MS));
   screenshot (window, "referral-page-4-saved");
 
@@ -375,6 +382,25 @@ test_fax_to_accepted (void)
   rd_test_ui_spin (500);
   g_assert_cmpuint (rd_referral_page_get_n_events (page), >=, 3);
   screenshot (window, "referral-page-6-accepted");
+
+  /* Missing items and a follow-up task. */
+  rd_referral_page_add_missing (page, "Insurance card");
+  rd_referral_page_add_task (page, "Call the practice for the last office note", "2030-01-15 10:00");
+  g_assert_true (rd_test_ui_wait_until (has_two_work_items, page, WAIT_MS));
+  {
+    g_autofree char *missing = one_value ("SELECT what FROM rd.missing_item WHERE referral_id = $1::bigint",
+                                          referral_id, NULL);
+    g_autofree char *due = one_value ("SELECT to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM rd.task"
+                                      " WHERE referral_id = $1::bigint", referral_id, NULL);
+
+    g_assert_cmpstr (missing, ==, "Insurance card");
+    g_assert_cmpstr (due, ==, "2030-01-15 10:00");
+  }
+  gtk_stack_set_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (gtk_widget_get_parent (rd_referral_page_get_field_widget (page, "reason")), GTK_TYPE_STACK)), "work");
+  screenshot (window, "referral-page-6b-missing-and-tasks");
+  gtk_stack_set_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (gtk_widget_get_parent (rd_referral_page_get_field_widget (page, "reason")), GTK_TYPE_STACK)), "history");
+  screenshot (window, "referral-page-6c-history");
+  gtk_stack_set_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (gtk_widget_get_parent (rd_referral_page_get_field_widget (page, "reason")), GTK_TYPE_STACK)), "form");
   /* Only what ACCEPTED allows is offered: SCHEDULED, CANCELLED, EXPIRED. */
   g_assert_cmpuint (rd_referral_page_get_n_transitions (page), ==, 3);
 
