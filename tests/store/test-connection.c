@@ -1365,6 +1365,73 @@ test_main_loop_latency (void)
   g_assert_cmpint (gap, <, 1000);
 }
 
+static void
+test_result_parsing (void)
+{
+  struct { const char *text; gint64 secs; int usec; int offset; } stamps[] = {
+    { "2026-11-27 02:28:32+00", 1795746512, 0, 0 },
+    { "2026-11-27 07:58:32.25+05:30", 1795746512, 250000, 19800 },
+    { "2026-11-26 21:28:32.000001-05", 1795746512, 1, -18000 },
+    { "1961-04-23", -274320000, 0, 0 },
+  };
+  const char *bad_stamps[] = { "infinity", "-infinity", "2026-13", "", "2026-11-27 02:28", "0044-03-15 BC" };
+  char **strv;
+  char *s;
+
+  for (guint i = 0; i < G_N_ELEMENTS (stamps); i++)
+    {
+      g_autoptr(GDateTime) dt = rd_pg_parse_timestamp (stamps[i].text);
+
+      g_assert_nonnull (dt);
+      g_assert_cmpint (g_date_time_to_unix (dt), ==, stamps[i].secs);
+      g_assert_cmpint (g_date_time_get_microsecond (dt), ==, stamps[i].usec);
+      g_assert_cmpint (g_date_time_get_utc_offset (dt) / G_USEC_PER_SEC, ==, stamps[i].offset);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_stamps); i++)
+    g_assert_null (rd_pg_parse_timestamp (bad_stamps[i]));
+
+  /* Arrays: quoting, escapes, NULL, empty, explicit bounds; junk refused. */
+  strv = rd_pg_parse_array ("{a,\"b c\",\"d\\\"e\",\"f\\\\g\",NULL,\"NULL\",\"\"}");
+  g_assert_nonnull (strv);
+  g_assert_cmpuint (g_strv_length (strv), ==, 7);
+  g_assert_cmpstr (strv[1], ==, "b c");
+  g_assert_cmpstr (strv[2], ==, "d\"e");
+  g_assert_cmpstr (strv[3], ==, "f\\g");
+  g_assert_cmpstr (strv[4], ==, "");
+  g_assert_cmpstr (strv[5], ==, "NULL");
+  g_strfreev (strv);
+  strv = rd_pg_parse_array ("{}");
+  g_assert_cmpuint (g_strv_length (strv), ==, 0);
+  g_strfreev (strv);
+  strv = rd_pg_parse_array ("[0:1]={x,y}");
+  g_assert_cmpuint (g_strv_length (strv), ==, 2);
+  g_strfreev (strv);
+  g_assert_null (rd_pg_parse_array ("{a,b"));
+  g_assert_null (rd_pg_parse_array ("{\"a}"));
+  g_assert_null (rd_pg_parse_array ("a,b"));
+  g_assert_null (rd_pg_parse_array ("{{a},{b}}"));
+
+  /* Formatting round-trips what parsing reads. */
+  {
+    const char *in[] = { "plain", "with \"quotes\"", "back\\slash", "comma,brace}", "", NULL };
+    g_auto(GStrv) back = NULL;
+
+    s = rd_pg_format_array (in);
+    back = rd_pg_parse_array (s);
+    g_assert_true (g_strv_equal ((const char * const *) back, in));
+    g_free (s);
+  }
+  {
+    g_autoptr(GDateTime) dt = rd_pg_parse_timestamp ("2026-11-27 07:58:32.25+05:30");
+    g_autoptr(GDateTime) back = NULL;
+
+    s = rd_pg_format_timestamp (dt);
+    back = rd_pg_parse_timestamp (s);
+    g_assert_true (g_date_time_equal (dt, back));
+    g_free (s);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1372,6 +1439,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   rd_test_init_env ();
 
+  g_test_add_func ("/store/result/parsing", test_result_parsing);
   g_test_add_func ("/store/connection/open", test_open);
   g_test_add_func ("/store/connection/params-verbatim", test_params_verbatim);
   g_test_add_func ("/store/connection/errors", test_errors);

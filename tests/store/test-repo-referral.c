@@ -316,6 +316,60 @@ test_list_keyset (void)
                  rd_repo_referral_list_async (f.as_alice, &filter, NULL, 100, NULL, on_done, w));
     g_assert_no_error (error);
     g_assert_cmpuint (page->len, ==, 0);
+    g_clear_pointer (&page, g_ptr_array_unref);
+  }
+
+  /* Queue, received range, payer. */
+  {
+    g_autoptr(GPtrArray) page = NULL;
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr(GDateTime) hour_ago = g_date_time_add_hours (now, -1);
+    g_autoptr(GDateTime) in_an_hour = g_date_time_add_hours (now, 1);
+    g_autofree char *family = g_strdup ("Insured");
+    g_autofree char *insured = fx_referral (f.db->admin, f.queue, "new", family);
+    gint64 payer;
+
+    rd_referral_filter_init (&filter);
+    filter.queue_id = g_ascii_strtoll (f.queue, NULL, 10);
+    filter.received_from = hour_ago;
+    filter.received_to = in_an_hour;
+    page = SYNC (rd_repo_referral_list_finish (f.as_alice, w->result, &error),
+                 rd_repo_referral_list_async (f.as_alice, &filter, NULL, 100, NULL, on_done, w));
+    g_assert_no_error (error);
+    g_assert_cmpuint (page->len, ==, 42);
+    g_clear_pointer (&page, g_ptr_array_unref);
+
+    filter.received_from = in_an_hour;
+    filter.received_to = NULL;
+    page = SYNC (rd_repo_referral_list_finish (f.as_alice, w->result, &error),
+                 rd_repo_referral_list_async (f.as_alice, &filter, NULL, 100, NULL, on_done, w));
+    g_assert_no_error (error);
+    g_assert_cmpuint (page->len, ==, 0);
+    g_clear_pointer (&page, g_ptr_array_unref);
+
+    rd_referral_filter_init (&filter);
+    filter.queue_id = g_ascii_strtoll (f.queue, NULL, 10) + 1000;
+    page = SYNC (rd_repo_referral_list_finish (f.as_alice, w->result, &error),
+                 rd_repo_referral_list_async (f.as_alice, &filter, NULL, 100, NULL, on_done, w));
+    g_assert_no_error (error);
+    g_assert_cmpuint (page->len, ==, 0);
+    g_clear_pointer (&page, g_ptr_array_unref);
+
+    payer = fx_int (f.db->admin,
+                    "WITH py AS (INSERT INTO rd.payer (name) VALUES ('Acme Health') RETURNING id),"
+                    " pl AS (INSERT INTO rd.payer_plan (payer_id, name, kind) SELECT id, 'Gold', 'commercial' FROM py RETURNING id),"
+                    " cv AS (INSERT INTO rd.coverage (patient_id, payer_plan_id)"
+                    "        SELECT r.patient_id, pl.id FROM rd.referral r, pl WHERE r.id = $1::bigint RETURNING id),"
+                    " up AS (UPDATE rd.referral SET coverage_id = (SELECT id FROM cv) WHERE id = $1::bigint)"
+                    " SELECT id FROM py", insured, NULL);
+    rd_referral_filter_init (&filter);
+    filter.payer_id = payer;
+    page = SYNC (rd_repo_referral_list_finish (f.as_alice, w->result, &error),
+                 rd_repo_referral_list_async (f.as_alice, &filter, NULL, 100, NULL, on_done, w));
+    g_assert_no_error (error);
+    g_assert_cmpuint (page->len, ==, 1);
+    g_assert_cmpstr (rd_referral_get_payer_name (page->pdata[0]), ==, "Acme Health");
+    g_assert_cmpstr (rd_referral_get_patient_name (page->pdata[0]), ==, "Pat Insured");
   }
 
   fixture_teardown (&f);
