@@ -963,6 +963,52 @@ run_initdb (Job           *job,
   return TRUE;
 }
 
+/* Who may sign in, and how. The account that owns the cluster signs in as its
+ * superuser by peer authentication, for maintenance, with no password. Everyone
+ * else — the person's own staff login — signs in with a password (SCRAM), so row
+ * level security applies and the lock screen can check the password as on a
+ * server. Nothing listens on TCP. Referral Desk owns this file: it is rewritten
+ * before each start when it differs. */
+static gboolean
+write_hba (Job     *job,
+           GError **error)
+{
+  g_autofree char *path = g_build_filename (job->data_dir, "pg_hba.conf", NULL);
+  g_autofree char *wanted = NULL;
+  g_autofree char *current = NULL;
+
+  if (strpbrk (job->user, "\"\n\r") != NULL)
+    {
+      g_set_error (error, RD_LOCAL_CLUSTER_ERROR, RD_LOCAL_CLUSTER_ERROR_INIT_FAILED,
+                   _("The user name “%s” cannot be used for the database on this computer."),
+                   job->user);
+      return FALSE;
+    }
+
+  wanted = g_strdup_printf ("# Written by Referral Desk; changes are replaced at the next start.\n"
+                            "# TYPE  DATABASE  USER  METHOD\n"
+                            "local   all       \"%s\"  peer\n"
+                            "local   all       all   scram-sha-256\n",
+                            job->user);
+
+  if (g_file_get_contents (path, &current, NULL, NULL) && g_str_equal (current, wanted))
+    return TRUE;
+
+  if (!g_file_set_contents_full (path, wanted, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return FALSE;
+
+  if (job->as_root && chown (path, job->service_uid, job->service_gid) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, RD_LOCAL_CLUSTER_ERROR, RD_LOCAL_CLUSTER_ERROR_DIRECTORY,
+                   _("The file “%s” could not be given to the postgres account: %s."),
+                   path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 run_pg_ctl_start (Job           *job,
                   GCancellable  *cancellable,
@@ -1239,6 +1285,9 @@ start_thread (GTask        *task,
     {
       /* After a crash the old server's processes may take a moment to let go of
        * its shared memory; PostgreSQL then refuses to start, so try again. */
+      if (!write_hba (job, &error))
+        goto failed;
+
       for (guint attempt = 0;; attempt++)
         {
           g_clear_error (&error);

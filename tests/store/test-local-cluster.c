@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
 
+#include "rd-init-db.h"
 #include "rd-local-cluster.h"
 #include "rd-store-error.h"
 #include "rd-test-util.h"
@@ -136,6 +137,42 @@ assert_not_answering (RdLocalCluster *cluster)
   g_assert_cmpint (PQping (conninfo), ==, PQPING_NO_RESPONSE);
 }
 
+static ConnStatusType
+connect_as (RdLocalCluster *cluster,
+            const char     *user,
+            const char     *password)
+{
+  g_autofree char *port = g_strdup_printf ("%u", rd_local_cluster_get_port (cluster));
+  const char *keys[] = { "host", "port", "dbname", "user", "password", NULL };
+  const char *values[] = { rd_local_cluster_get_socket_dir (cluster), port,
+                           RD_LOCAL_CLUSTER_DATABASE, user, password, NULL };
+  g_autoptr(PGconn) conn = PQconnectdbParams (keys, values, FALSE);
+
+  return PQstatus (conn);
+}
+
+/* The owner signs in by peer authentication; a staff login, as the person
+ * works, only with its password. */
+static void
+assert_staff_sign_in (RdLocalCluster *cluster)
+{
+  g_autofree char *conninfo = rd_local_cluster_get_conninfo (cluster);
+  g_autoptr(PGconn) conn = PQconnectdb (conninfo);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  ok = rd_init_db_add_staff (conn, "lc_staff", "Test Staff", RD_STAFF_ROLE_SPECIALIST,
+                             NULL, "correct horse battery", &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  g_assert_cmpint (connect_as (cluster, "lc_staff", "correct horse battery"), ==,
+                   CONNECTION_OK);
+  g_assert_cmpint (connect_as (cluster, "lc_staff", "wrong horse"), ==, CONNECTION_BAD);
+  g_assert_cmpint (connect_as (cluster, "lc_staff", NULL), ==, CONNECTION_BAD);
+}
+
 static void
 test_missing_server (void)
 {
@@ -239,6 +276,7 @@ test_lifecycle (void)
   version_file = g_build_filename (expected_data, "PG_VERSION", NULL);
   g_assert_true (g_file_test (version_file, G_FILE_TEST_IS_REGULAR));
   assert_usable (first);
+  assert_staff_sign_in (first);
   pid = postmaster_pid (first);
   g_assert_cmpint (pid, >, 0);
 
