@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <gio/gio.h>
+
 #include "rd-lifecycle.h"
 #include "rd-store-error.h"
 #include "schema-fixture.h"
@@ -482,6 +484,112 @@ test_bad_input (void)
   }
 }
 
+/* Runs referral-desk-admin with @input on stdin; returns the exit status. */
+static int
+run_admin (const char  *input,
+           char       **out_stdout,
+           char       **out_stderr,
+           ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *root = g_getenv ("RD_BUILD_ROOT");
+  const char *arg;
+  va_list ap;
+
+  g_assert_nonnull (root);
+  g_ptr_array_add (args, g_build_filename (root, "src", "admin",
+                                           "referral-desk-admin", NULL));
+  va_start (ap, out_stderr);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) args->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, input ? input : "", NULL, out_stdout, out_stderr, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (proc);
+}
+
+static void
+test_admin_commands (void)
+{
+  g_autofree char *name = rd_test_pg_create_database ();
+  g_autofree char *db = NULL;
+  g_autofree char *login = NULL;
+  g_autofree char *newer = NULL;
+  g_autoptr(PGconn) conn = NULL;
+  char *out = NULL, *err = NULL;
+
+  if (name == NULL)
+    return;
+  if (g_getenv ("RD_BUILD_ROOT") == NULL)
+    {
+      g_test_skip ("RD_BUILD_ROOT is not set (run through meson test)");
+      return;
+    }
+
+  db = rd_test_pg_conninfo (name, NULL);
+  login = fx_login ("admincli");
+
+  g_assert_cmpint (run_admin (NULL, &out, &err, "init-db", "--db", db, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "schema version"));
+  g_clear_pointer (&out, g_free); g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_admin (NULL, &out, &err, "init-db", "--db", db, NULL), ==, 0);
+  g_clear_pointer (&out, g_free); g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_admin (NULL, &out, &err, "migrate", "--db", db, NULL), ==, 0);
+  g_clear_pointer (&out, g_free); g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_admin (NULL, &out, &err, "add-team", "--db", db, "Card'io; --", NULL), ==, 0);
+  g_clear_pointer (&out, g_free); g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_admin (NULL, &out, &err, "add-queue", "--db", db, "Card'io; --", "In", NULL), ==, 0);
+  g_clear_pointer (&out, g_free); g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_admin (NULL, &out, &err, "add-queue", "--db", db, "Nope", "In", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Nope"));
+  g_clear_pointer (&out, g_free); g_clear_pointer (&err, g_free);
+
+  /* The password comes from stdin only, never the command line. */
+  g_assert_cmpint (run_admin ("", &out, &err, "add-staff", "--db", db, login, "--name", "Ann Lee",
+                              "--role", "lead", "--team", "Card'io; --", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "password"));
+  g_clear_pointer (&out, g_free); g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_admin ("x\n", &out, &err, "add-staff", "--db", db, login, "--name", "Ann Lee",
+                              "--role", "boss", NULL), ==, 1);
+  g_clear_pointer (&out, g_free); g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_admin ("s3cr'et\"; DROP ROLE x; --\n", &out, &err, "add-staff", "--db", db,
+                              login, "--name", "Ann Lee", "--role", "lead",
+                              "--team", "Card'io; --", NULL), ==, 0);
+  g_clear_pointer (&out, g_free); g_clear_pointer (&err, g_free);
+
+  conn = rd_test_pg_connect (name, NULL);
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM pg_authid WHERE rolname = $1 "
+                           "AND rolpassword LIKE 'SCRAM-SHA-256$%' "
+                           "AND pg_has_role(oid, 'rd_lead', 'MEMBER')", login, NULL), ==, 1);
+  g_assert_cmpint (fx_int (conn, "SELECT count(*) FROM rd.team_member m "
+                           "JOIN rd.staff s ON s.id = m.staff_id JOIN rd.team t ON t.id = m.team_id "
+                           "WHERE s.login_name = $1 AND t.name = 'Card''io; --' AND m.role = 'lead'",
+                           login, NULL), ==, 1);
+
+  /* A newer schema: refused, naming both versions. */
+  newer = g_strdup_printf ("%d", rd_migrations_latest () + 1);
+  PQclear (fx_exec (conn, "INSERT INTO rd.schema_version (version, name, checksum) "
+                    "VALUES ($1::integer, 'future', 'x')", newer, NULL));
+  g_assert_cmpint (run_admin (NULL, &out, &err, "migrate", "--db", db, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, newer));
+  g_clear_pointer (&out, g_free); g_clear_pointer (&err, g_free);
+
+  /* Unreachable server: a clear message, status 1. */
+  g_assert_cmpint (run_admin (NULL, &out, &err, "init-db", "--db",
+                              "host=/nonexistent port=1 connect_timeout=2", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "could not connect"));
+  g_clear_pointer (&out, g_free); g_clear_pointer (&err, g_free);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -497,6 +605,7 @@ main (int   argc,
   g_test_add_func ("/store/schema/version-and-notify", test_version_and_notify);
   g_test_add_func ("/store/schema/indexes", test_indexes);
   g_test_add_func ("/store/schema/bad-input", test_bad_input);
+  g_test_add_func ("/store/schema/admin-commands", test_admin_commands);
 
   return g_test_run ();
 }
