@@ -337,6 +337,15 @@ connect_error (PGconn     *conn,
                               _("No database server answered. Check the network and the server address; Referral Desk keeps trying."));
 }
 
+/* A working session broke (for "disconnected" and the call in flight). */
+static GError *
+lost_error (RdConnection *self)
+{
+  g_debug ("connection lost: %s", self->conn ? PQerrorMessage (self->conn) : "");
+  return g_error_new_literal (RD_STORE_ERROR, RD_STORE_ERROR_CONNECTION_LOST,
+                              _("The connection to the database was lost. Referral Desk reconnects by itself; check whether your last change was saved, then try again."));
+}
+
 static GError *
 not_connected_error (RdConnection *self)
 {
@@ -722,7 +731,7 @@ start_next (RdConnection *self)
           if (PQstatus (self->conn) == CONNECTION_BAD)
             {
               g_queue_push_head (self->phase == PHASE_SETUP ? &self->setup_queue : &self->queue, op);
-              connection_lost (self, connect_error (self->conn, NULL));
+              connection_lost (self, lost_error (self));
               return;
             }
 
@@ -745,7 +754,7 @@ start_next (RdConnection *self)
       flushed = PQflush (self->conn);
       if (flushed < 0)
         {
-          connection_lost (self, connect_error (self->conn, NULL));
+          connection_lost (self, lost_error (self));
           return;
         }
       watch_socket (self, flushed == 1 ? G_IO_IN | G_IO_OUT : G_IO_IN);
@@ -965,7 +974,7 @@ on_socket_ready (RdConnection *self,
 
       if (flushed < 0)
         {
-          connection_lost (self, connect_error (self->conn, NULL));
+          connection_lost (self, lost_error (self));
           return G_SOURCE_CONTINUE;
         }
       if (flushed == 0)
