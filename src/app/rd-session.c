@@ -22,6 +22,8 @@ struct _RdSession
 
   RdSessionState  state;
   RdConnection   *connection;
+  RdListener     *listener;
+  gboolean        is_lead;
   char           *conninfo;      /* without the password */
   char           *password;
   char           *login;
@@ -98,8 +100,27 @@ on_connection_state (RdSession    *self,
 }
 
 static void
+on_listener_started (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The listener keeps retrying by itself; views refresh on "resync". */
+  if (!rd_listener_start_finish (RD_LISTENER (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Live updates are not available yet: %s", error->message);
+}
+
+static void
 drop_connection (RdSession *self)
 {
+  if (self->listener != NULL)
+    {
+      rd_connection_close (rd_listener_get_connection (self->listener));
+      g_clear_object (&self->listener);
+    }
+
   if (self->connection != NULL)
     {
       g_clear_signal_handler (&self->state_handler, self->connection);
@@ -210,6 +231,35 @@ rd_session_get_connection (RdSession *self)
   return self->connection;
 }
 
+/**
+ * rd_session_get_listener:
+ * @self: a #RdSession
+ *
+ * Returns: (transfer none) (nullable): the change notifications while signed in
+ */
+RdListener *
+rd_session_get_listener (RdSession *self)
+{
+  g_return_val_if_fail (RD_IS_SESSION (self), NULL);
+
+  return self->listener;
+}
+
+/**
+ * rd_session_get_is_lead:
+ * @self: a #RdSession
+ *
+ * Returns: %TRUE when the person leads a team (or administers): the team
+ *   board is theirs. The database decides what they may really do.
+ */
+gboolean
+rd_session_get_is_lead (RdSession *self)
+{
+  g_return_val_if_fail (RD_IS_SESSION (self), FALSE);
+
+  return self->is_lead;
+}
+
 const char *
 rd_session_get_login (RdSession *self)
 {
@@ -258,10 +308,12 @@ sign_in_data_free (SignInData *data)
 static void
 finish_sign_in (GTask      *task,
                 const char *login,
-                const char *display_name)
+                const char *display_name,
+                gboolean    is_lead)
 {
   RdSession *self = g_task_get_source_object (task);
   SignInData *data = g_task_get_task_data (task);
+  g_autofree char *full = NULL;
 
   drop_connection (self);
   self->connection = g_steal_pointer (&data->connection);
@@ -274,6 +326,13 @@ finish_sign_in (GTask      *task,
   self->login = g_strdup (login);
   g_free (self->display_name);
   self->display_name = g_strdup (display_name);
+  self->is_lead = is_lead;
+
+  /* Live updates come through a connection of their own. */
+  full = conninfo_with_password (self->conninfo, self->password);
+  self->listener = rd_listener_new (full);
+  memset (full, 0, strlen (full));
+  rd_listener_start_async (self->listener, NULL, on_listener_started, NULL);
 
   self->state_handler = g_signal_connect_object (self->connection, "notify::state",
                                                  G_CALLBACK (on_connection_state), self,
@@ -313,8 +372,8 @@ on_display_name (GObject      *source,
     }
 
   finish_sign_in (task, rd_result_get_string (res, 0, 0),
-                  rd_result_get_n_rows (res) > 0 && !rd_result_is_null (res, 0, 1)
-                  ? rd_result_get_string (res, 0, 1) : NULL);
+                  rd_result_is_null (res, 0, 1) ? NULL : rd_result_get_string (res, 0, 1),
+                  rd_result_get_boolean (res, 0, 2));
 }
 
 static void
@@ -338,14 +397,16 @@ on_who_am_i (GObject      *source,
    * yet; then there is no staff directory to take a name from. */
   if (!rd_result_get_boolean (res, 0, 1))
     {
-      finish_sign_in (task, rd_result_get_string (res, 0, 0), NULL);
+      finish_sign_in (task, rd_result_get_string (res, 0, 0), NULL, FALSE);
       return;
     }
 
   rd_connection_query_async (RD_CONNECTION (source),
                              "SELECT session_user::text, "
                              "       (SELECT s.display_name FROM rd.staff s "
-                             "         WHERE s.login_name = session_user::text)",
+                             "         WHERE s.login_name = session_user::text), "
+                             "       pg_has_role(session_user, 'rd_lead', 'MEMBER') "
+                             "       OR pg_has_role(session_user, 'rd_admin', 'MEMBER')",
                              NULL, 0, RD_CONNECTION_TIMEOUT_DEFAULT,
                              cancellable, on_display_name, g_steal_pointer (&task));
 }

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "rd-connection.h"
+#include "rd-listener.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,8 @@ G_DECLARE_FINAL_TYPE (RdSession, rd_session, RD, SESSION, GObject)
 RdSession      *rd_session_new                   (void);
 RdSessionState  rd_session_get_state             (RdSession           *self);
 RdConnection   *rd_session_get_connection        (RdSession           *self);
+RdListener     *rd_session_get_listener          (RdSession           *self);
+gboolean        rd_session_get_is_lead           (RdSession           *self);
 const char     *rd_session_get_login             (RdSession           *self);
 const char     *rd_session_get_display_name      (RdSession           *self);
 const char     *rd_session_get_conninfo          (RdSession           *self);

@@ -15,14 +15,21 @@
 
 #include "rd-application.h"
 #include "rd-credentials.h"
+#include "rd-draft-store.h"
+#include "rd-inbox-view.h"
 #include "rd-local-cluster.h"
 #include "rd-local-setup.h"
 #include "rd-lock-screen.h"
 #include "rd-profile.h"
+#include "rd-referral-list.h"
+#include "rd-referral-page.h"
 #include "rd-session.h"
 #include "rd-sign-in-page.h"
+#include "rd-sidebar.h"
 #include "rd-store-error.h"
+#include "rd-team-board.h"
 #include "rd-window-private.h"
+#include "rd-worklist-view.h"
 
 #define IDLE_CHECK_MAX_MS 1000
 
@@ -66,10 +73,18 @@ struct _RdWindow
   GtkWidget            *desk;
   GtkRevealer          *connection_banner;
   AdwLeaflet           *leaflet;
-  GtkListBox           *sidebar_list;
-  GtkStack             *worklist_stack;
-  GtkStack             *detail_stack;
+  RdSidebar            *sidebar;
+  GtkWidget            *board_button;
+  GtkStack             *main_stack;
+  GtkWidget            *back_to_list_button;
   AdwWindowTitle       *worklist_title;
+  RdWorklistView       *worklist;
+  RdInboxView          *inbox;
+  RdTeamBoard          *team_board;
+  AdwBin               *referral_bin;
+  RdReferralPage       *referral_page;
+  char                 *list_title;
+  const char           *list_page;    /* "list" or "inbox" */
 };
 
 G_DEFINE_FINAL_TYPE (RdWindow, rd_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -77,6 +92,8 @@ G_DEFINE_FINAL_TYPE (RdWindow, rd_window, ADW_TYPE_APPLICATION_WINDOW)
 typedef void (*ClusterReady) (RdWindow *self, gpointer data);
 
 static void            update_actions     (RdWindow       *self);
+static void            attach_desk        (RdWindow       *self,
+                                           gboolean        signed_in);
 static RdLocalCluster *local_cluster      (RdWindow       *self);
 static gboolean        profile_is_local   (RdWindow       *self,
                                            RdProfile      *profile);
@@ -342,6 +359,10 @@ on_lock_sign_out (RdWindow *self)
 {
   self->locked = FALSE;
   g_clear_handle_id (&self->signout_id, g_source_remove);
+  /* Unsaved referral work is kept as a draft by the page on close. */
+  if (self->referral_page != NULL)
+    rd_referral_page_close (self->referral_page);
+  attach_desk (self, FALSE);
   rd_session_sign_out (self->session);
   rd_window_show_sign_in (self);
 }
@@ -459,6 +480,7 @@ on_signed_in (GObject      *source,
 
   rd_sign_in_page_clear_password (self->sign_in_page);
   rd_sign_in_page_show_error (self->sign_in_page, NULL);
+  attach_desk (self, TRUE);
   show_page (self, "desk");
   restart_idle_check (self);
 }
@@ -557,8 +579,15 @@ update_actions (RdWindow *self)
 {
   gboolean signed_in = rd_session_get_state (self->session) != RD_SESSION_SIGNED_OUT;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", signed_in && !self->locked);
+  gboolean working = signed_in && !self->locked;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", working);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-out", signed_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-referral", working);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-referral", working);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", working);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.team-board",
+                                 working && rd_session_get_is_lead (self->session));
 }
 
 static void
@@ -905,14 +934,192 @@ on_local_setup_continue (RdWindow *self)
 }
 
 static void
-on_sidebar_row_activated (RdWindow      *self,
-                          GtkListBoxRow *row,
-                          GtkListBox    *list)
+show_main (RdWindow   *self,
+           const char *page,
+           const char *title)
 {
-  const char *title = gtk_widget_get_tooltip_text (GTK_WIDGET (row));
+  gboolean referral = g_str_equal (page, "referral");
 
-  adw_window_title_set_title (self->worklist_title, title ? title : "");
+  gtk_stack_set_visible_child_name (self->main_stack, page);
+  gtk_widget_set_visible (self->back_to_list_button, referral || g_str_equal (page, "board"));
+  if (title != NULL)
+    adw_window_title_set_title (self->worklist_title, title);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static const char *
+title_for_query (const RdReferralQuery *query)
+{
+  if (query->overdue)
+    return _("Overdue");
+  if (query->urgent)
+    return _("STAT / urgent");
+  if (query->closed_recently)
+    return _("Closed recently");
+  if (query->assignee == RD_ASSIGNEE_ME)
+    return _("My work");
+  if (query->queue_id != 0)
+    return _("Work queue");
+  return _("Referrals");
+}
+
+static void
+on_sidebar_query_selected (RdWindow              *self,
+                           const RdReferralQuery *query)
+{
+  rd_worklist_view_set_query (self->worklist, query);
+  g_free (self->list_title);
+  self->list_title = g_strdup (title_for_query (query));
+  self->list_page = "list";
+  if (!g_str_equal (gtk_stack_get_visible_child_name (self->main_stack), "referral"))
+    show_main (self, "list", self->list_title);
+}
+
+static void
+on_sidebar_inbox_selected (RdWindow *self)
+{
+  g_free (self->list_title);
+  self->list_title = g_strdup (_("Inbox"));
+  self->list_page = "inbox";
+  rd_inbox_view_refresh (self->inbox);
+  if (!g_str_equal (gtk_stack_get_visible_child_name (self->main_stack), "referral"))
+    show_main (self, "inbox", self->list_title);
+}
+
+static void
+on_sidebar_next_referral (RdWindow *self)
+{
+  rd_worklist_view_next_referral (self->worklist);
+}
+
+static void
+on_referral_activated (RdWindow   *self,
+                       RdReferral *referral)
+{
+  if (self->referral_page == NULL)
+    return;
+
+  rd_referral_page_open_referral (self->referral_page, rd_referral_get_id (referral));
+  show_main (self, "referral", rd_referral_get_number (referral)
+                               ? rd_referral_get_number (referral) : _("Referral"));
+}
+
+static void
+on_document_activated (RdWindow *self,
+                       gint64    document_id)
+{
+  if (self->referral_page == NULL)
+    return;
+
+  rd_referral_page_open_document (self->referral_page, document_id);
+  show_main (self, "referral", _("New referral from a document"));
+}
+
+static void
+on_referral_page_closed (RdWindow *self)
+{
+  show_main (self, self->list_page ? self->list_page : "list", self->list_title);
+}
+
+static void
+back_to_list_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  RdWindow *self = RD_WINDOW (widget);
+
+  /* Closing keeps a draft of anything unsaved and releases the claim; the
+   * page says "closed" when done. */
+  if (self->referral_page != NULL &&
+      g_str_equal (gtk_stack_get_visible_child_name (self->main_stack), "referral"))
+    rd_referral_page_close (self->referral_page);
+  else
+    on_referral_page_closed (self);
+}
+
+static void
+next_referral_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  rd_worklist_view_next_referral (RD_WINDOW (widget)->worklist);
+}
+
+static void
+new_referral_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  RdWindow *self = RD_WINDOW (widget);
+
+  if (self->referral_page == NULL)
+    return;
+
+  rd_referral_page_new_referral (self->referral_page);
+  show_main (self, "referral", _("New referral"));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  RdWindow *self = RD_WINDOW (widget);
+
+  show_main (self, "list", self->list_title);
+  rd_worklist_view_focus_search (self->worklist);
+}
+
+static void
+team_board_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  RdWindow *self = RD_WINDOW (widget);
+
+  rd_team_board_refresh (self->team_board);
+  show_main (self, "board", _("Team board"));
+}
+
+/* Gives the desk's views the signed-in person's connection, or takes it
+ * away on sign-out (NULL). */
+static void
+attach_desk (RdWindow *self,
+             gboolean  signed_in)
+{
+  RdConnection *connection = signed_in ? rd_session_get_connection (self->session) : NULL;
+  RdListener *listener = signed_in ? rd_session_get_listener (self->session) : NULL;
+
+  rd_sidebar_set_connection (self->sidebar, connection);
+  rd_sidebar_set_listener (self->sidebar, listener);
+  rd_worklist_view_set_connection (self->worklist, connection);
+  rd_worklist_view_set_listener (self->worklist, listener);
+  rd_inbox_view_set_connection (self->inbox, connection);
+  rd_inbox_view_set_listener (self->inbox, listener);
+
+  gtk_widget_set_visible (self->board_button, signed_in && rd_session_get_is_lead (self->session));
+  rd_team_board_set_connection (self->team_board, signed_in && rd_session_get_is_lead (self->session)
+                                                  ? connection : NULL);
+  rd_team_board_set_listener (self->team_board, signed_in && rd_session_get_is_lead (self->session)
+                                                ? listener : NULL);
+
+  if (self->referral_page != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->referral_page, self);
+      adw_bin_set_child (self->referral_bin, NULL);
+      self->referral_page = NULL;
+    }
+
+  if (signed_in)
+    {
+      self->referral_page = RD_REFERRAL_PAGE (rd_referral_page_new (connection));
+      rd_referral_page_set_draft_store (self->referral_page, rd_draft_store_get_default ());
+      g_signal_connect_object (self->referral_page, "closed",
+                               G_CALLBACK (on_referral_page_closed), self, G_CONNECT_SWAPPED);
+      adw_bin_set_child (self->referral_bin, GTK_WIDGET (self->referral_page));
+      rd_sidebar_select_my_work (self->sidebar);
+      show_main (self, "list", _("My work"));
+    }
 }
 
 static void
@@ -959,6 +1166,7 @@ rd_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), RD_TYPE_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->list_title, g_free);
 
   G_OBJECT_CLASS (rd_window_parent_class)->dispose (object);
 }
@@ -975,6 +1183,10 @@ rd_window_class_init (RdWindowClass *klass)
 
   g_type_ensure (RD_TYPE_SIGN_IN_PAGE);
   g_type_ensure (RD_TYPE_LOCK_SCREEN);
+  g_type_ensure (RD_TYPE_SIDEBAR);
+  g_type_ensure (RD_TYPE_WORKLIST_VIEW);
+  g_type_ensure (RD_TYPE_INBOX_VIEW);
+  g_type_ensure (RD_TYPE_TEAM_BOARD);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/referraldesk/ReferralDesk/rd-window.ui");
@@ -991,11 +1203,20 @@ rd_window_class_init (RdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RdWindow, desk);
   gtk_widget_class_bind_template_child (widget_class, RdWindow, connection_banner);
   gtk_widget_class_bind_template_child (widget_class, RdWindow, leaflet);
-  gtk_widget_class_bind_template_child (widget_class, RdWindow, sidebar_list);
-  gtk_widget_class_bind_template_child (widget_class, RdWindow, worklist_stack);
-  gtk_widget_class_bind_template_child (widget_class, RdWindow, detail_stack);
+  gtk_widget_class_bind_template_child (widget_class, RdWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, RdWindow, board_button);
+  gtk_widget_class_bind_template_child (widget_class, RdWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, RdWindow, back_to_list_button);
   gtk_widget_class_bind_template_child (widget_class, RdWindow, worklist_title);
-  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
+  gtk_widget_class_bind_template_child (widget_class, RdWindow, worklist);
+  gtk_widget_class_bind_template_child (widget_class, RdWindow, inbox);
+  gtk_widget_class_bind_template_child (widget_class, RdWindow, team_board);
+  gtk_widget_class_bind_template_child (widget_class, RdWindow, referral_bin);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_query_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_inbox_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_next_referral);
+  gtk_widget_class_bind_template_callback (widget_class, on_referral_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_document_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_sign_in_requested);
   gtk_widget_class_bind_template_callback (widget_class, on_sign_in_back);
@@ -1007,8 +1228,21 @@ rd_window_class_init (RdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
   gtk_widget_class_install_action (widget_class, "win.use-server", NULL, use_server_action);
   gtk_widget_class_install_action (widget_class, "win.use-local", NULL, use_local_action);
+  gtk_widget_class_install_action (widget_class, "win.back-to-list", NULL, back_to_list_action);
+  gtk_widget_class_install_action (widget_class, "win.next-referral", NULL, next_referral_action);
+  gtk_widget_class_install_action (widget_class, "win.new-referral", NULL, new_referral_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.team-board", NULL, team_board_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l,
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.lock", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.next-referral", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.new-referral", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
+                                       "win.back-to-list", NULL);
 }
 
 static void
