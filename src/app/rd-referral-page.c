@@ -2436,9 +2436,14 @@ ask_transition (RdReferralPage     *self,
     }
 
   root = gtk_widget_get_root (GTK_WIDGET (self));
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                       rd_transition_get_label (transition, rd_referral_get_direction (self->base)),
-                                                       NULL));
+  {
+    /* Translators: heading of the question before a status change, e.g. Change the status to “Cancelled” */
+    g_autofree char *heading = g_strdup_printf (_("Change the status to “%s”"),
+                                                rd_status_get_label (transition->to, rd_referral_get_direction (self->base)));
+
+    dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                         heading, NULL));
+  }
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   if (transition->needs & (RD_NEEDS_REASON | RD_NEEDS_NEW_WINDOW))
     {
@@ -2458,7 +2463,7 @@ ask_transition (RdReferralPage     *self,
       g_object_set_data (G_OBJECT (dialog), "where", where);
     }
   adw_message_dialog_set_extra_child (dialog, box);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "go", _("_Continue"), NULL);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Go back"), "go", _("Change _status"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "go", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "go");
   adw_message_dialog_set_close_response (dialog, "cancel");

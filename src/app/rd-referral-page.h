@@ -1,5 +1,20 @@
 /* rd-referral-page.h — the faxed pages beside the referral form
  *
+ * Placing the page in a window:
+ *
+ *   GtkWidget *page = rd_referral_page_new (connection);
+ *   rd_referral_page_open_referral (RD_REFERRAL_PAGE (page), referral_id);  // from the worklist
+ *   rd_referral_page_open_document (RD_REFERRAL_PAGE (page), document_id);  // from the unfiled inbox
+ *   rd_referral_page_new_referral (RD_REFERRAL_PAGE (page));                // typed in (phone)
+ *   …
+ *   rd_referral_page_close (RD_REFERRAL_PAGE (page));  // leaving it: keeps a draft, releases the claim
+ *
+ * The page handles Ctrl+S (page.save) and Ctrl+Enter (apply the focused
+ * field's suggestion) itself. "saved" (gint64 referral id) tells the
+ * worklist to refresh; "closed" follows rd_referral_page_close(). Disposing
+ * the page does what close does. The other functions are what a person
+ * does on the page, for keyboard actions elsewhere and for tests.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

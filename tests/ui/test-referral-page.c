@@ -509,6 +509,44 @@ test_duplicate_warning (void)
   mrn = rd_referral_page_get_field_text (page, "mrn");
   g_assert_cmpstr (mrn, ==, "DUP-4411");
 
+  /* Saved for that patient, no new patient row, no question asked. */
+  rd_referral_page_set_field_text (page, "reason", "Follow-up of palpitations");
+  rd_referral_page_save (page);
+  g_assert_null (rd_referral_page_get_dialog (page));
+  g_assert_true (rd_test_ui_wait_until (not_busy_and_saved, page, WAIT_MS));
+  {
+    g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, rd_referral_get_id (rd_referral_page_get_referral (page)));
+    g_autofree char *linked = one_value ("SELECT p.mrn FROM rd.referral r JOIN rd.patient p ON p.id = r.patient_id"
+                                         " WHERE r.id = $1::bigint", id, NULL);
+    g_autofree char *patients = one_value ("SELECT count(*) FROM rd.patient WHERE dob = DATE '1979-11-23'", NULL);
+    g_autofree char *status = NULL;
+    g_autofree char *why = NULL;
+    StatusWait sw = { page, RD_STATUS_CANCELLED };
+    GtkWidget *reason;
+
+    g_assert_cmpstr (linked, ==, "DUP-4411");
+    g_assert_cmpstr (patients, ==, "1");
+
+    /* Cancelling asks for a reason first. */
+    g_assert_true (rd_referral_page_transition (page, RD_STATUS_CANCELLED, NULL));
+    dialog = rd_referral_page_get_dialog (page);
+    g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+    reason = g_object_get_data (G_OBJECT (dialog), "reason");
+    g_assert_true (GTK_IS_EDITABLE (reason));
+    gtk_editable_set_text (GTK_EDITABLE (reason), "Patient moved out of state");
+    g_assert_true (rd_test_ui_wait_drawn (dialog, 10000));
+    screenshot (dialog, "referral-page-cancel-reason");
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "go");
+    g_assert_true (rd_test_ui_wait_until (has_status, &sw, WAIT_MS));
+    status = one_value ("SELECT status FROM rd.referral WHERE id = $1::bigint", id, NULL);
+    why = one_value ("SELECT reason FROM rd.referral_event WHERE referral_id = $1::bigint AND to_status = 'cancelled'",
+                     id, NULL);
+    g_assert_cmpstr (status, ==, "cancelled");
+    g_assert_cmpstr (why, ==, "Patient moved out of state");
+    /* A cancelled referral offers no status change. */
+    g_assert_cmpuint (rd_referral_page_get_n_transitions (page), ==, 0);
+  }
+
   /* Leaves no draft behind for the draft test. */
   rd_referral_page_close (page);
   gtk_window_destroy (GTK_WINDOW (window));
