@@ -356,7 +356,8 @@ extract_name (const char *text)
 static char *
 extract_sex (const char *text)
 {
-  g_autofree char *word = g_ascii_strdown (g_strstrip (g_strdup (text)), -1);
+  g_autofree char *copy = g_strstrip (g_strdup (text));
+  g_autofree char *word = g_ascii_strdown (copy, -1);
 
   if (g_str_equal (word, "f") || g_str_equal (word, "female"))
     return g_strdup ("female");
