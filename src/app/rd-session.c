@@ -23,6 +23,7 @@ struct _RdSession
   RdSessionState  state;
   RdConnection   *connection;
   RdListener     *listener;
+  GCancellable   *listener_cancellable;
   gboolean        is_lead;
   char           *conninfo;      /* without the password */
   char           *password;
@@ -115,6 +116,8 @@ on_listener_started (GObject      *source,
 static void
 drop_connection (RdSession *self)
 {
+  g_cancellable_cancel (self->listener_cancellable);
+  g_clear_object (&self->listener_cancellable);
   if (self->listener != NULL)
     {
       rd_connection_close (rd_listener_get_connection (self->listener));
@@ -332,7 +335,8 @@ finish_sign_in (GTask      *task,
   full = conninfo_with_password (self->conninfo, self->password);
   self->listener = rd_listener_new (full);
   memset (full, 0, strlen (full));
-  rd_listener_start_async (self->listener, NULL, on_listener_started, NULL);
+  self->listener_cancellable = g_cancellable_new ();
+  rd_listener_start_async (self->listener, self->listener_cancellable, on_listener_started, NULL);
 
   self->state_handler = g_signal_connect_object (self->connection, "notify::state",
                                                  G_CALLBACK (on_connection_state), self,
