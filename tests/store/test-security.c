@@ -237,6 +237,21 @@ check_isolation (FxDb       *db,
     g_clear_pointer (&state, g_free);
   }
 
+  /* A document cannot be dropped into their inbox, even hung on my referral. */
+  {
+    const char *p[2] = { their_queue, my_ref };
+
+    state = fx_try (conn, "INSERT INTO rd.document (media_type, sha256, size_bytes, received_via, "
+                    "queue_id, referral_id) VALUES ('application/pdf', repeat('e', 64), 1, 'fax', "
+                    "$1::bigint, $2::bigint)", 2, p, NULL);
+    g_assert_cmpstr (state, ==, "42501");
+    g_clear_pointer (&state, g_free);
+    state = fx_try (conn, "UPDATE rd.document SET queue_id = $1::bigint "
+                    "WHERE referral_id = $2::bigint", 2, p, NULL);
+    g_assert_cmpstr (state, ==, "42501");
+    g_clear_pointer (&state, g_free);
+  }
+
   /* Bytes: only through the audited function, only for visible documents. */
   {
     const char *mine[1] = { my_doc };
