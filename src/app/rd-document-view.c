@@ -27,7 +27,7 @@
 #define ZOOM_MIN       0.1
 #define ZOOM_MAX       8.0
 #define NEIGHBOURS     2
-#define KEEP_TEXTURES  6
+#define KEEP_TEXTURES  4
 
 static const double zoom_steps[] = {
   0.1, 0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0,
@@ -184,6 +184,7 @@ struct _RdDocumentView
   guint                   current_page;
   int                     pending_page;
   guint                   update_id;
+  guint                   retry_tick_id;
 };
 
 G_DEFINE_FINAL_TYPE (RdDocumentView, rd_document_view, GTK_TYPE_WIDGET)
@@ -513,6 +514,29 @@ scroll_to_page (RdDocumentView *self,
 }
 
 static gboolean
+retry_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       data)
+{
+  RdDocumentView *self = data;
+
+  self->retry_tick_id = 0;
+  schedule_update (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The pages are not laid out yet. The scrolled window's adjustments do not
+ * always change when they are (a document the same size as the last one),
+ * so look again on the next frame rather than wait for them. */
+static void
+retry_after_layout (RdDocumentView *self)
+{
+  if (self->retry_tick_id == 0)
+    self->retry_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->pages_box),
+                                                        retry_tick_cb, self, NULL);
+}
+
+static gboolean
 update_cb (gpointer data)
 {
   RdDocumentView *self = data;
@@ -541,7 +565,10 @@ update_cb (gpointer data)
       guint target = self->pending_page;
 
       if (!page_bounds (g_ptr_array_index (self->pages, target), GTK_WIDGET (self->pages_box), &b))
-        return G_SOURCE_REMOVE;  /* not laid out yet: the next "changed" brings us back */
+        {
+          retry_after_layout (self);
+          return G_SOURCE_REMOVE;
+        }
       self->pending_page = -1;
       if (target != 0 || gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (self->pages_scroller)) > 0)
         scroll_to_page (self, target);
@@ -552,6 +579,8 @@ update_cb (gpointer data)
   update_strip (self, self->thumbs, GTK_WIDGET (self->thumbs_box), self->thumbs_scroller,
                 RD_RENDER_PRIORITY_THUMBNAIL, RD_RENDER_PRIORITY_THUMBNAIL, &tfirst, &tlast);
 
+  if (first < 0 || tfirst < 0)
+    retry_after_layout (self);
   if (first < 0)
     return G_SOURCE_REMOVE;
 
@@ -893,6 +922,11 @@ rd_document_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->update_id, g_source_remove);
+  if (self->retry_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->pages_box), self->retry_tick_id);
+      self->retry_tick_id = 0;
+    }
   clear_pages (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), RD_TYPE_DOCUMENT_VIEW);
   g_clear_object (&self->cancellable);

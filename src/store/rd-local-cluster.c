@@ -358,6 +358,12 @@ rd_local_cluster_get_socket_dir (RdLocalCluster *self)
   return self->socket_dir;
 }
 
+/**
+ * rd_local_cluster_get_port:
+ * @self: a local cluster
+ *
+ * Returns: the port, which only names the socket file (there is no TCP)
+ */
 guint
 rd_local_cluster_get_port (RdLocalCluster *self)
 {
@@ -378,6 +384,13 @@ rd_local_cluster_get_user (RdLocalCluster *self)
   return self->user;
 }
 
+/**
+ * rd_local_cluster_get_running:
+ * @self: a local cluster
+ *
+ * Returns: whether this object started or joined the server and has not
+ *   stopped since
+ */
 gboolean
 rd_local_cluster_get_running (RdLocalCluster *self)
 {
@@ -618,6 +631,9 @@ find_service_account (Job     *job,
 
 /* Runs a PostgreSQL program (as the service account when we are root) and
  * returns its exit status, with stdout and stderr merged into @out_output. */
+/* Settings from the caller's environment must not redirect the programs. */
+static const char * const pg_env[] = { "PGDATA", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE" };
+
 static gboolean
 run_pg_program (Job           *job,
                 const char    *program,
@@ -648,11 +664,8 @@ run_pg_program (Job           *job,
                                         | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   /* The service account may not be allowed into our working directory. */
   g_subprocess_launcher_set_cwd (launcher, "/");
-  for (guint i = 0; i < 5; i++)
-    {
-      static const char *pg_env[] = { "PGDATA", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE" };
-      g_subprocess_launcher_unsetenv (launcher, pg_env[i]);
-    }
+  for (guint i = 0; i < G_N_ELEMENTS (pg_env); i++)
+    g_subprocess_launcher_unsetenv (launcher, pg_env[i]);
 
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
   if (proc == NULL)

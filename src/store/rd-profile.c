@@ -284,6 +284,12 @@ replace_string (char       **field,
   return TRUE;
 }
 
+/**
+ * rd_profile_get_name:
+ * @self: a profile
+ *
+ * Returns: (nullable): the name people see and the key of its keyring items
+ */
 const char *
 rd_profile_get_name (RdProfile *self)
 {
@@ -291,6 +297,11 @@ rd_profile_get_name (RdProfile *self)
   return self->name;
 }
 
+/**
+ * rd_profile_set_name:
+ * @self: a profile
+ * @name: (nullable): the new name
+ */
 void
 rd_profile_set_name (RdProfile  *self,
                      const char *name)
@@ -383,6 +394,12 @@ rd_profile_dup_hosts_string (RdProfile *self)
   return g_strjoinv (",", self->hosts);
 }
 
+/**
+ * rd_profile_get_port:
+ * @self: a profile
+ *
+ * Returns: the TCP port (for a socket directory: the number in the socket's name)
+ */
 guint
 rd_profile_get_port (RdProfile *self)
 {
@@ -390,6 +407,11 @@ rd_profile_get_port (RdProfile *self)
   return self->port;
 }
 
+/**
+ * rd_profile_set_port:
+ * @self: a profile
+ * @port: the port; 0 for 5432
+ */
 void
 rd_profile_set_port (RdProfile *self,
                      guint      port)
@@ -405,6 +427,12 @@ rd_profile_set_port (RdProfile *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
 }
 
+/**
+ * rd_profile_get_database:
+ * @self: a profile
+ *
+ * Returns: (nullable): the database name, `referral_desk` unless changed
+ */
 const char *
 rd_profile_get_database (RdProfile *self)
 {
@@ -412,6 +440,11 @@ rd_profile_get_database (RdProfile *self)
   return self->database;
 }
 
+/**
+ * rd_profile_set_database:
+ * @self: a profile
+ * @database: (nullable): the database name
+ */
 void
 rd_profile_set_database (RdProfile  *self,
                          const char *database)
@@ -421,6 +454,12 @@ rd_profile_set_database (RdProfile  *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATABASE]);
 }
 
+/**
+ * rd_profile_get_user:
+ * @self: a profile
+ *
+ * Returns: (nullable): the database user; %NULL for the system user name
+ */
 const char *
 rd_profile_get_user (RdProfile *self)
 {
@@ -428,6 +467,11 @@ rd_profile_get_user (RdProfile *self)
   return self->user;
 }
 
+/**
+ * rd_profile_set_user:
+ * @self: a profile
+ * @user: (nullable): the database user
+ */
 void
 rd_profile_set_user (RdProfile  *self,
                      const char *user)
@@ -437,6 +481,12 @@ rd_profile_set_user (RdProfile  *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER]);
 }
 
+/**
+ * rd_profile_get_tls_mode:
+ * @self: a profile
+ *
+ * Returns: the mode as set; see rd_profile_get_effective_tls_mode()
+ */
 RdTlsMode
 rd_profile_get_tls_mode (RdProfile *self)
 {
@@ -444,6 +494,11 @@ rd_profile_get_tls_mode (RdProfile *self)
   return self->tls_mode;
 }
 
+/**
+ * rd_profile_set_tls_mode:
+ * @self: a profile
+ * @mode: the TLS mode; %RD_TLS_MODE_DEFAULT picks by host
+ */
 void
 rd_profile_set_tls_mode (RdProfile *self,
                          RdTlsMode  mode)
@@ -458,6 +513,12 @@ rd_profile_set_tls_mode (RdProfile *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS_MODE]);
 }
 
+/**
+ * rd_profile_get_ca_file:
+ * @self: a profile
+ *
+ * Returns: (nullable): the PEM file of trusted certificate authorities
+ */
 const char *
 rd_profile_get_ca_file (RdProfile *self)
 {
