@@ -292,6 +292,7 @@ typedef struct {
   guint           limit;
   guint           start_hint;    /* FETCH_OFFSET: the position asked for */
   gint64          row_id;        /* FETCH_ROW */
+  gboolean        estimate;      /* FETCH_COUNT: an EXPLAIN, not a count */
 } Fetch;
 
 
@@ -1329,11 +1330,12 @@ anchor_if_present (RdReferralList *self,
 
 static void
 apply_count (RdReferralList *self,
-             RdResult       *res)
+             RdResult       *res,
+             gboolean        estimate)
 {
   gint64 n = 0;
 
-  if (rd_result_get_n_columns (res) == 1 && rd_result_get_n_rows (res) == 1)
+  if (!estimate)
     {
       n = rd_result_get_int64 (res, 0, 0);
       self->count_exact = n <= EXACT_COUNT_LIMIT;
@@ -1559,20 +1561,22 @@ on_fetch_done (GObject      *source,
     }
   else if (fetch->kind == FETCH_COUNT)
     {
-      if (rd_result_get_n_rows (res) == 1 &&
-          rd_result_get_n_columns (res) == 1 &&
-          g_strcmp0 (rd_result_get_string (res, 0, 0), "10001") == 0)
+      if (!fetch->estimate && rd_result_get_n_rows (res) == 1 &&
+          rd_result_get_int64 (res, 0, 0) > EXACT_COUNT_LIMIT)
         {
           /* More than we count exactly: ask the planner instead. */
           g_auto(Query) q = { 0 };
+          Fetch *explain = fetch_new (self, FETCH_COUNT);
+
+          explain->estimate = TRUE;
           query_init (&q);
           g_string_append (q.sql, "EXPLAIN (FORMAT JSON) SELECT 1 FROM rd.worklist w");
           append_filter (self, &q);
-          run_query (self, &q, fetch_new (self, FETCH_COUNT));
+          run_query (self, &q, explain);
         }
       else
         {
-          apply_count (self, res);
+          apply_count (self, res, fetch->estimate);
           set_state (self, RD_REFERRAL_LIST_STATE_READY);
           if (self->want_lo < 0 && self->slots->len > 0)
             self->want_lo = self->want_hi = 0;

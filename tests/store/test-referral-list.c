@@ -631,6 +631,55 @@ test_filters_and_rls (Fixture       *fx,
     }
 }
 
+/* More rows than are counted exactly: the planner's estimate sizes the
+ * list, the end comes from a reversed scan, and reading it all gives exactly
+ * the server's order, the holes having grown or shrunk to fit. */
+static void
+test_estimate (Fixture       *fx,
+               gconstpointer  data)
+{
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(RdReferralList) list = NULL;
+  g_autoptr(RdReferralQuery) filter = NULL;
+  g_autoptr(GArray) expected = NULL;
+  g_autoptr(GArray) got = NULL;
+  g_autoptr(RdReferral) last = NULL;
+  guint n;
+
+  if (fx->db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev test)");
+      return;
+    }
+  PQclear (fx_exec (fx->db->admin,
+                    "INSERT INTO rd.referral (channel, queue_id, priority, due_at)"
+                    " SELECT 'fax', $1::bigint, 'urgent', TIMESTAMPTZ '2026-03-01' + g * interval '1 min'"
+                    " FROM generate_series(1, 10500) g",
+                    fx->queue, NULL));
+  PQclear (fx_exec (fx->db->admin, "ANALYZE rd.referral", NULL));
+  expected = server_order (fx);
+  g_assert_cmpuint (expected->len, ==, N_ROWS + 10500);
+
+  conn = open_as (fx, fx->maria);
+  list = rd_referral_list_new (conn);
+  filter = queue_filter (fx);
+  rd_referral_list_set_filter (list, filter);
+  wait_ready (list);
+  g_assert_false (rd_referral_list_get_count_exact (list));
+  n = g_list_model_get_n_items (G_LIST_MODEL (list));
+  g_assert_cmpuint (n, >, 10000);
+
+  last = get_loaded (list, g_list_model_get_n_items (G_LIST_MODEL (list)) - 1);
+  g_assert_cmpint (rd_referral_get_id (last), ==, g_array_index (expected, gint64, expected->len - 1));
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
+    g_object_unref (get_loaded (list, i));
+  got = model_ids (list);
+  g_assert_cmpuint (got->len, ==, expected->len);
+  for (guint i = 0; i < got->len; i++)
+    g_assert_cmpint (g_array_index (got, gint64, i), ==, g_array_index (expected, gint64, i));
+}
+
 static guint
 count_of (RdQueueCounts *counts,
           RdCountKind    kind,
@@ -714,6 +763,8 @@ main (int   argc,
               fixture_setup, test_search, fixture_teardown);
   g_test_add ("/store/referral-list/filters-rls-sorts", Fixture, NULL,
               fixture_setup, test_filters_and_rls, fixture_teardown);
+  g_test_add ("/store/referral-list/estimated-count", Fixture, NULL,
+              fixture_setup, test_estimate, fixture_teardown);
   g_test_add ("/store/queue-counts/live-rls", Fixture, NULL,
               fixture_setup, test_counts, fixture_teardown);
   return g_test_run ();
