@@ -892,6 +892,12 @@ create_local_desk (RdWindow *self,
 }
 
 static void
+on_local_password_activated (RdWindow *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->local_confirm_row));
+}
+
+static void
 on_local_setup_continue (RdWindow *self)
 {
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->local_password_row));
@@ -1223,6 +1229,7 @@ rd_window_class_init (RdWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_unlock_requested);
   gtk_widget_class_bind_template_callback (widget_class, on_lock_sign_out);
   gtk_widget_class_bind_template_callback (widget_class, on_local_setup_continue);
+  gtk_widget_class_bind_template_callback (widget_class, on_local_password_activated);
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_action);
   gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
