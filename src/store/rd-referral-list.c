@@ -51,6 +51,10 @@
 #define MAX_KEYS           4
 #define FAR_PAGES          3
 #define RETRY_SECONDS      2
+/* Memory stays flat however far one scrolls: above MAX_LOADED rows, rows
+ * farther than KEEP_AROUND from where the reader is become holes again. */
+#define MAX_LOADED         4000
+#define KEEP_AROUND        1500
 
 /* The statuses the partial worklist index covers (rd.status_is_open()). */
 #define OPEN_STATUSES "('new', 'triage', 'pending_info', 'pending_auth', " \
@@ -276,6 +280,7 @@ struct _RdReferralList
   guint             fetch_idle_id;
   gint64            want_lo;       /* positions asked for since the last fetch; -1 none */
   gint64            want_hi;
+  gint64            last_fetch_pos;
   guint             retry_id;
 
   RdListener       *listener;
@@ -1424,6 +1429,52 @@ apply_rows (RdReferralList *self,
     }
 }
 
+/* Turns the slots in [from, to) back into holes, one items-changed per run. */
+static void
+evict_range (RdReferralList *self,
+             guint           from,
+             guint           to)
+{
+  guint i = from;
+
+  while (i < to)
+    {
+      guint start;
+
+      if (slot_at (self, i) == NULL)
+        {
+          i++;
+          continue;
+        }
+      start = i;
+      while (i < to && slot_at (self, i) != NULL)
+        {
+          Row *row = slot_at (self, i);
+
+          forget_row (self, row);
+          row_free (row);
+          self->slots->pdata[i] = NULL;
+          i++;
+        }
+      g_list_model_items_changed (G_LIST_MODEL (self), start, i - start, i - start);
+    }
+}
+
+static void
+maybe_evict (RdReferralList *self)
+{
+  guint len = self->slots->len;
+  gint64 center = CLAMP (self->last_fetch_pos, 0, (gint64) len);
+  guint lo, hi;
+
+  if (g_hash_table_size (self->by_id) <= MAX_LOADED)
+    return;
+  lo = center > KEEP_AROUND ? center - KEEP_AROUND : 0;
+  hi = MIN (center + KEEP_AROUND, (gint64) len);
+  evict_range (self, hi, len);
+  evict_range (self, 0, lo);
+}
+
 static gint64
 first_unloaded_slot (RdReferralList *self,
                      gint64          pos)
@@ -1586,7 +1637,10 @@ on_fetch_done (GObject      *source,
   else if (fetch->kind == FETCH_ROW)
     apply_row (self, fetch, res);
   else
-    apply_rows (self, fetch, res);
+    {
+      apply_rows (self, fetch, res);
+      maybe_evict (self);
+    }
 
   if (fetch->kind != FETCH_ROW && fetch->kind != FETCH_COUNT)
     schedule_fetch (self);
@@ -1638,6 +1692,7 @@ fetch_around (RdReferralList *self,
     }
 
   self->fetch_in_flight = TRUE;
+  self->last_fetch_pos = pos;
   run_query (self, &q, fetch);
 }
 
