@@ -631,13 +631,27 @@ fill_coverage (RdReferralPage *self,
 }
 
 /* Reads and checks the whole form. On a problem, shows it and returns FALSE. */
+/* The checked values of every field, freed together. */
+typedef struct {
+  char *v[N_FIELDS];
+} FormValues;
+
+static void
+form_values_clear (FormValues *form)
+{
+  for (int i = 0; i < N_FIELDS; i++)
+    g_clear_pointer (&form->v[i], g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FormValues, form_values_clear)
+
 static gboolean
 build_records (RdReferralPage  *self,
                RdPatient      **out_patient,
                RdCoverage     **out_coverage,
                RdReferral     **out_referral)
 {
-  g_autofree char *values[N_FIELDS] = { NULL };
+  g_auto(FormValues) form = { { NULL } };
   g_autoptr(RdPatient) p = NULL;
   g_autoptr(RdCoverage) c = NULL;
   g_autoptr(RdReferral) r = NULL;
@@ -653,12 +667,12 @@ build_records (RdReferralPage  *self,
 
   for (int i = 0; i < N_FIELDS; i++)
     {
-      values[i] = validate_field (self, i);
-      if (values[i] == NULL && first_bad < 0)
+      form.v[i] = validate_field (self, i);
+      if (form.v[i] == NULL && first_bad < 0)
         first_bad = i;
     }
 
-  if (first_bad < 0 && *values[F_FAMILY_NAME] == '\0')
+  if (first_bad < 0 && *form.v[F_FAMILY_NAME] == '\0')
     {
       Field *f = &self->fields[F_FAMILY_NAME];
 
@@ -671,9 +685,9 @@ build_records (RdReferralPage  *self,
   stored_due = self->base ? referral_field_text (self->base, F_DUE_AT) : NULL;
   /* A due time other than the priority's (and other than the stored one)
    * needs a reason. */
-  if (first_bad < 0 && self->computed_due != NULL && *values[F_DUE_AT] != '\0' &&
-      g_strcmp0 (values[F_DUE_AT], self->computed_due) != 0 && *values[F_DUE_REASON] == '\0' &&
-      g_strcmp0 (stored_due, values[F_DUE_AT]) != 0)
+  if (first_bad < 0 && self->computed_due != NULL && *form.v[F_DUE_AT] != '\0' &&
+      g_strcmp0 (form.v[F_DUE_AT], self->computed_due) != 0 && *form.v[F_DUE_REASON] == '\0' &&
+      g_strcmp0 (stored_due, form.v[F_DUE_AT]) != 0)
     {
       Field *f = &self->fields[F_DUE_REASON];
 
@@ -693,57 +707,57 @@ build_records (RdReferralPage  *self,
 
   /* Patient */
   p = self->patient ? rd_patient_copy (self->patient) : rd_patient_new ();
-  rd_patient_set_family_name (p, values[F_FAMILY_NAME]);
-  rd_patient_set_given_name (p, values[F_GIVEN_NAME]);
-  rd_patient_set_dob (p, *values[F_DOB] ? values[F_DOB] : NULL);
-  rd_patient_set_sex (p, values[F_SEX]);
-  rd_patient_set_phone_home (p, *values[F_PHONE_HOME] ? values[F_PHONE_HOME] : NULL);
-  rd_patient_set_phone_mobile (p, *values[F_PHONE_MOBILE] ? values[F_PHONE_MOBILE] : NULL);
-  rd_patient_set_address_line1 (p, values[F_ADDRESS]);
-  rd_patient_set_city (p, values[F_CITY]);
-  rd_patient_set_state (p, values[F_STATE]);
-  rd_patient_set_zip (p, *values[F_ZIP] ? values[F_ZIP] : NULL);
-  rd_patient_set_language (p, values[F_LANGUAGE]);
-  rd_patient_set_mrn (p, *values[F_MRN] ? values[F_MRN] : NULL);
+  rd_patient_set_family_name (p, form.v[F_FAMILY_NAME]);
+  rd_patient_set_given_name (p, form.v[F_GIVEN_NAME]);
+  rd_patient_set_dob (p, *form.v[F_DOB] ? form.v[F_DOB] : NULL);
+  rd_patient_set_sex (p, form.v[F_SEX]);
+  rd_patient_set_phone_home (p, *form.v[F_PHONE_HOME] ? form.v[F_PHONE_HOME] : NULL);
+  rd_patient_set_phone_mobile (p, *form.v[F_PHONE_MOBILE] ? form.v[F_PHONE_MOBILE] : NULL);
+  rd_patient_set_address_line1 (p, form.v[F_ADDRESS]);
+  rd_patient_set_city (p, form.v[F_CITY]);
+  rd_patient_set_state (p, form.v[F_STATE]);
+  rd_patient_set_zip (p, *form.v[F_ZIP] ? form.v[F_ZIP] : NULL);
+  rd_patient_set_language (p, form.v[F_LANGUAGE]);
+  rd_patient_set_mrn (p, *form.v[F_MRN] ? form.v[F_MRN] : NULL);
 
   /* Coverage: only when something of it was given. */
   plan = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->fields[F_PAYER_PLAN].widget));
-  if (self->coverage != NULL || plan > 0 || *values[F_MEMBER_ID] || *values[F_GROUP] || *values[F_SUBSCRIBER])
+  if (self->coverage != NULL || plan > 0 || *form.v[F_MEMBER_ID] || *form.v[F_GROUP] || *form.v[F_SUBSCRIBER])
     {
       c = self->coverage ? rd_coverage_copy (self->coverage) : rd_coverage_new ();
       rd_coverage_set_payer_plan_id (c, plan > 0 && self->plan_ids && plan < self->plan_ids->len
                                         ? g_array_index (self->plan_ids, gint64, plan) : 0);
-      rd_coverage_set_member_id (c, values[F_MEMBER_ID]);
-      rd_coverage_set_group_number (c, values[F_GROUP]);
-      rd_coverage_set_subscriber_name (c, values[F_SUBSCRIBER]);
-      rd_coverage_set_relationship (c, values[F_RELATIONSHIP]);
+      rd_coverage_set_member_id (c, form.v[F_MEMBER_ID]);
+      rd_coverage_set_group_number (c, form.v[F_GROUP]);
+      rd_coverage_set_subscriber_name (c, form.v[F_SUBSCRIBER]);
+      rd_coverage_set_relationship (c, form.v[F_RELATIONSHIP]);
       if (rd_coverage_get_id (c) == 0)
         rd_coverage_set_source (c, self->filing_document > 0 ? "fax" : "manual");
     }
 
   /* Referral */
   r = self->base ? rd_referral_copy (self->base) : rd_referral_new ();
-  rd_direction_from_string (values[F_DIRECTION], &direction);
-  rd_priority_from_string (values[F_PRIORITY], &priority);
-  diagnoses = split_codes (values[F_DIAGNOSES]);
-  procedures = split_codes (values[F_PROCEDURES]);
-  received = parse_local_datetime (values[F_RECEIVED_AT]);
-  due = parse_local_datetime (values[F_DUE_AT]);
+  rd_direction_from_string (form.v[F_DIRECTION], &direction);
+  rd_priority_from_string (form.v[F_PRIORITY], &priority);
+  diagnoses = split_codes (form.v[F_DIAGNOSES]);
+  procedures = split_codes (form.v[F_PROCEDURES]);
+  received = parse_local_datetime (form.v[F_RECEIVED_AT]);
+  due = parse_local_datetime (form.v[F_DUE_AT]);
   rd_referral_set_direction (r, direction);
-  rd_referral_set_channel (r, values[F_CHANNEL]);
+  rd_referral_set_channel (r, form.v[F_CHANNEL]);
   if (received != NULL)
     rd_referral_set_received_at (r, received);
   rd_referral_set_referring_provider_id (r, self->referring_id);
-  rd_referral_set_specialty (r, values[F_SPECIALTY]);
-  rd_referral_set_reason (r, values[F_REASON]);
+  rd_referral_set_specialty (r, form.v[F_SPECIALTY]);
+  rd_referral_set_reason (r, form.v[F_REASON]);
   rd_referral_set_diagnoses (r, (const char * const *) diagnoses);
   rd_referral_set_procedures (r, (const char * const *) procedures);
   rd_referral_set_priority (r, priority);
   rd_referral_set_due_at (r, due);
-  if (*values[F_DUE_REASON] != '\0')
+  if (*form.v[F_DUE_REASON] != '\0')
     {
       /* The schema has no column for it: the notes keep the reason. */
-      g_autofree char *line = g_strdup_printf (_("Due time changed: %s"), values[F_DUE_REASON]);
+      g_autofree char *line = g_strdup_printf (_("Due time changed: %s"), form.v[F_DUE_REASON]);
       const char *old = rd_referral_get_notes (r);
       g_autofree char *notes = NULL;
 
@@ -1511,7 +1525,8 @@ choose_patient (RdReferralPage *self,
   show_linked (self);
   self->dirty = TRUE;
   schedule_draft (self);
-  rd_repo_patient_get_async (self->conn, rd_patient_get_id (p), self->cancellable, on_patient_loaded,
+  /* @p may have been in the list just cleared: use the copy. */
+  rd_repo_patient_get_async (self->conn, rd_patient_get_id (linked), self->cancellable, on_patient_loaded,
                              g_object_ref (self));
 }
 
