@@ -2188,7 +2188,12 @@ rd_admin_seed_demo (int    argc,
       "health); specialists demo_jose, demo_linh, demo_omar, demo_ingrid, demo_priya,\n"
       "demo_sam, demo_kofi, demo_tomasz, demo_ava. They get no password unless\n"
       "--password-stdin gives one (then all share it); without one they sign in only\n"
-      "where the server trusts local connections, or after “ALTER ROLE … PASSWORD”."));
+      "where the server trusts local connections, or after “ALTER ROLE … PASSWORD”.\n\n"
+      "The rows go in with COPY in one transaction with triggers off, so the connection\n"
+      "must be a superuser’s; the status history and one audit record per table are\n"
+      "written instead. The same --seed and --anchor give the same data. A database\n"
+      "that already has patients, referrals, a directory or the demo teams is refused\n"
+      "and left unchanged; teams and staff made by init-db or add-staff may be there."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return rd_admin_fail ("%s", error->message);
