@@ -792,7 +792,8 @@ prepare_layout (Job     *job,
 
   if (job->as_root && !job->data_dir_explicit && !reachable_by_others (job->base_dir))
     {
-      g_autofree char *fallback = g_strdup_printf ("/var/tmp/referral-desk-%u", (guint) geteuid ());
+      g_autofree char *fallback = g_strdup_printf ("/var/tmp/referral-desk-%u",
+                                                   (guint) geteuid ());
 
       g_debug ("Local cluster: %s is closed to the postgres account, using %s",
                job->base_dir, fallback);
@@ -807,15 +808,6 @@ prepare_layout (Job     *job,
         }
     }
 
-  if (!make_dir (job, job->base_dir, job->as_root ? 0711 : 0700, FALSE, error))
-    return FALSE;
-
-  if (job->as_root && !make_dir (job, job->data_dir, 0700, TRUE, error))
-    return FALSE;
-
-  if (!make_dir (job, job->socket_dir, 0700, job->as_root, error))
-    return FALSE;
-
   /* The socket path must fit in sockaddr_un. */
   if (strlen (job->socket_dir) + strlen ("/.s.PGSQL.65535")
       >= sizeof (((struct sockaddr_un *) NULL)->sun_path))
@@ -825,6 +817,15 @@ prepare_layout (Job     *job,
                      "Choose a shorter runtime folder (XDG_RUNTIME_DIR)."), job->socket_dir);
       return FALSE;
     }
+
+  if (!make_dir (job, job->base_dir, job->as_root ? 0711 : 0700, FALSE, error))
+    return FALSE;
+
+  if (job->as_root && !make_dir (job, job->data_dir, 0700, TRUE, error))
+    return FALSE;
+
+  if (!make_dir (job, job->socket_dir, 0700, job->as_root, error))
+    return FALSE;
 
   lock_path = g_build_filename (job->base_dir, "lock", NULL);
   job->lock_fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -192,6 +192,33 @@ test_missing_server (void)
   g_assert_false (g_file_test (data, G_FILE_TEST_EXISTS));
 }
 
+/* A socket path longer than a unix socket address can hold is refused up
+ * front, with the folder named, before anything is created for the cluster. */
+static void
+test_socket_path_too_long (void)
+{
+  g_autofree char *data = g_build_filename (test_root, "long", "db", NULL);
+  g_autofree char *version_file = g_build_filename (data, "PG_VERSION", NULL);
+  g_autofree char *long_name = g_strnfill (120, 's');
+  g_autofree char *socket_dir = g_build_filename (test_root, long_name, NULL);
+  g_autoptr(RdLocalCluster) cluster = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!server_programs_available ())
+    {
+      g_test_skip ("the PostgreSQL server programs are not installed");
+      return;
+    }
+
+  cluster = g_object_new (RD_TYPE_LOCAL_CLUSTER, "data-dir", data, "socket-dir", socket_dir,
+                          NULL);
+  g_assert_false (start_cluster (cluster, NULL, &error));
+  g_assert_error (error, RD_LOCAL_CLUSTER_ERROR, RD_LOCAL_CLUSTER_ERROR_DIRECTORY);
+  g_assert_nonnull (strstr (error->message, socket_dir));
+  g_assert_false (g_file_test (version_file, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (socket_dir, G_FILE_TEST_EXISTS));
+}
+
 /* A recycled PID: the crash-left postmaster.pid (and socket lock) names a live
  * process that is not a postmaster. PostgreSQL alone refuses to start then. */
 static GSubprocess *
@@ -503,6 +530,7 @@ main (int    argc,
   rd_test_init_env ();
 
   g_test_add_func ("/store/local-cluster/missing-server", test_missing_server);
+  g_test_add_func ("/store/local-cluster/socket-path-too-long", test_socket_path_too_long);
   g_test_add_func ("/store/local-cluster/lifecycle", test_lifecycle);
   g_test_add_func ("/store/local-cluster/ordinary-user", test_ordinary_user);
 
