@@ -250,7 +250,7 @@ test_paging_concurrent (Fixture       *fx,
   g_autoptr(GArray) after = NULL;
   g_autoptr(GArray) final_ids = NULL;
   g_autoptr(GHashTable) stable = g_hash_table_new (g_int64_hash, g_int64_equal);
-  g_autoptr(GHashTable) visited = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) visited = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GHashTable) changed = g_hash_table_new (g_int64_hash, g_int64_equal);
   Cursor c = { 0 };
   guint round = 0, stable_seen = 0;
