@@ -2202,17 +2202,20 @@ on_claimed (GObject      *source,
     {
       self->claimed = TRUE;
       gtk_label_set_text (GTK_LABEL (self->claim_label), _("You are working on this referral."));
+      gtk_widget_set_tooltip_text (self->claim_label, _("Others see that you have it open."));
       gtk_widget_remove_css_class (self->claim_label, "warning");
       gtk_widget_set_visible (self->claim_label, TRUE);
     }
   else if (current != NULL && rd_referral_get_claimed_by (current) != NULL)
     {
       const char *name = rd_referral_get_claimed_by_name (current);
-      g_autofree char *text = g_strdup_printf (_("%s is working on this referral. Your changes are kept as a draft until you save."),
+      g_autofree char *text = g_strdup_printf (_("%s is working on this referral."),
                                                name ? name : rd_referral_get_claimed_by (current));
 
       self->claimed = FALSE;
       gtk_label_set_text (GTK_LABEL (self->claim_label), text);
+      gtk_widget_set_tooltip_text (self->claim_label,
+                                   _("You can still edit: your changes are kept as a draft, and saving shows anything they saved first."));
       gtk_widget_add_css_class (self->claim_label, "warning");
       gtk_widget_set_visible (self->claim_label, TRUE);
     }
@@ -2241,6 +2244,8 @@ static void
 release_claim (RdReferralPage *self)
 {
   g_clear_handle_id (&self->claim_timeout, g_source_remove);
+  if (self->claim_label != NULL)
+    gtk_widget_set_visible (self->claim_label, FALSE);
   if (self->base != NULL && self->claimed && self->conn != NULL)
     /* Not cancellable: the page is going away, the release must still happen. */
     rd_repo_referral_release_async (self->conn, rd_referral_get_id (self->base), NULL, NULL, NULL);
@@ -4205,4 +4210,18 @@ rd_referral_page_get_n_work_items (RdReferralPage *self)
   for (GtkWidget *c = gtk_widget_get_first_child (self->work_list); c; c = gtk_widget_get_next_sibling (c))
     n++;
   return n;
+}
+
+/**
+ * rd_referral_page_get_claim_text:
+ * @self: a page
+ *
+ * Returns: (nullable): what the claim indicator says ("Maria Lopez is
+ *   working on this referral. …"), or %NULL when it is hidden
+ */
+const char *
+rd_referral_page_get_claim_text (RdReferralPage *self)
+{
+  g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), NULL);
+  return gtk_widget_get_visible (self->claim_label) ? gtk_label_get_text (GTK_LABEL (self->claim_label)) : NULL;
 }

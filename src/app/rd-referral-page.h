@@ -89,5 +89,6 @@ void        rd_referral_page_add_task          (RdReferralPage *self,
                                                 const char     *what,
                                                 const char     *due);
 guint       rd_referral_page_get_n_work_items  (RdReferralPage *self);
+const char *rd_referral_page_get_claim_text    (RdReferralPage *self);
 
 G_END_DECLS

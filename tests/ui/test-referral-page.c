@@ -564,6 +564,52 @@ test_duplicate_warning (void)
   }
 }
 
+static gboolean
+claim_names_bob (gpointer page)
+{
+  const char *text = rd_referral_page_get_claim_text (page);
+
+  return text != NULL && strstr (text, "Bob Brown") != NULL;
+}
+
+static void
+test_claimed_by_someone_else (void)
+{
+  GtkWidget *window = NULL;
+  RdReferralPage *page;
+  g_autofree char *id = NULL;
+  g_autofree char *holder = NULL;
+  ReferralWait rw;
+
+  if (!rd_test_ui_init () || get_world () == NULL)
+    {
+      g_test_skip ("needs a display and PostgreSQL (run through ./dev env)");
+      return;
+    }
+
+  id = fx_referral (world->db->admin, world->queue, "new", "Claimtest");
+  {
+    g_autoptr(PGconn) bob = rd_test_pg_connect (world->db->dbname, world->bob);
+    g_autoptr(PGresult) res = fx_exec (bob, "SELECT id FROM rd.claim_referral($1::bigint, '10 minutes')", id, NULL);
+
+    g_assert_cmpint (PQntuples (res), ==, 1);
+  }
+
+  page = RD_REFERRAL_PAGE (show_page (&window));
+  rw.page = page;
+  rw.id = g_ascii_strtoll (id, NULL, 10);
+  rd_referral_page_open_referral (page, rw.id);
+  g_assert_true (rd_test_ui_wait_until (shows_referral, &rw, WAIT_MS));
+  g_assert_true (rd_test_ui_wait_until (claim_names_bob, page, WAIT_MS));
+  screenshot (window, "referral-page-claimed-by-someone-else");
+
+  /* Closing the page leaves Bob's claim alone. */
+  gtk_window_destroy (GTK_WINDOW (window));
+  rd_test_ui_spin (500);
+  holder = one_value ("SELECT claimed_by FROM rd.referral WHERE id = $1::bigint", id, NULL);
+  g_assert_cmpstr (holder, ==, world->bob);
+}
+
 typedef struct {
   const char *path;
 } FileWait;
@@ -638,6 +684,7 @@ main (int   argc,
   g_test_add_func ("/ui/referral-page/fax-to-accepted", test_fax_to_accepted);
   g_test_add_func ("/ui/referral-page/duplicate-warning", test_duplicate_warning);
   g_test_add_func ("/ui/referral-page/draft-survives", test_draft_survives);
+  g_test_add_func ("/ui/referral-page/claimed-by-someone-else", test_claimed_by_someone_else);
 
   status = g_test_run ();
 
