@@ -281,6 +281,7 @@ struct _RdReferralList
   gint64            want_lo;       /* positions asked for since the last fetch; -1 none */
   gint64            want_hi;
   gint64            last_fetch_pos;
+  gboolean          end_known;     /* the first page held every row */
   guint             retry_id;
 
   RdListener       *listener;
@@ -298,6 +299,7 @@ typedef struct {
   guint           start_hint;    /* FETCH_OFFSET: the position asked for */
   gint64          row_id;        /* FETCH_ROW */
   gboolean        estimate;      /* FETCH_COUNT: an EXPLAIN, not a count */
+  gboolean        first_page;    /* FETCH_FORWARD sent by reload() */
 } Fetch;
 
 
@@ -1356,8 +1358,11 @@ apply_count (RdReferralList *self,
       self->count_exact = FALSE;
     }
 
-  if (n > (gint64) self->slots->len && self->slots->len == 0)
-    insert_holes (self, 0, n);
+  /* The first page is in already: holes stand for the rest. */
+  if (self->end_known)
+    self->count_exact = TRUE;
+  else if (n > (gint64) self->slots->len)
+    insert_holes (self, self->slots->len, n - self->slots->len);
 }
 
 static void
@@ -1376,6 +1381,13 @@ apply_rows (RdReferralList *self,
   switch (fetch->kind)
     {
     case FETCH_FORWARD:
+      if (fetch->first_page)
+        {
+          self->end_known = (guint) n < fetch->limit;
+          merge_rows (self, 0, rows, NULL, FALSE, TRUE, self->end_known);
+          set_state (self, RD_REFERRAL_LIST_STATE_READY);
+          break;
+        }
       anchor = anchor_if_present (self, fetch, &apos);
       if (fetch->anchor_id != 0 && anchor == NULL)
         return;   /* the anchor went away meanwhile; the next request retries */
@@ -1612,7 +1624,9 @@ on_fetch_done (GObject      *source,
     }
   else if (fetch->kind == FETCH_COUNT)
     {
-      if (!fetch->estimate && rd_result_get_n_rows (res) == 1 &&
+      if (self->state == RD_REFERRAL_LIST_STATE_ERROR || self->end_known)
+        ;   /* the first page failed, or held every row */
+      else if (!fetch->estimate && rd_result_get_n_rows (res) == 1 &&
           rd_result_get_int64 (res, 0, 0) > EXACT_COUNT_LIMIT)
         {
           /* More than we count exactly: ask the planner instead. */
@@ -1804,6 +1818,7 @@ clear_all (RdReferralList *self)
   g_clear_handle_id (&self->fetch_idle_id, g_source_remove);
   g_clear_handle_id (&self->retry_id, g_source_remove);
   self->want_lo = self->want_hi = -1;
+  self->end_known = FALSE;
   g_hash_table_remove_all (self->by_id);
   g_ptr_array_set_size (self->slots, 0);
   if (old > 0)
@@ -1822,6 +1837,8 @@ void
 rd_referral_list_reload (RdReferralList *self)
 {
   g_auto(Query) q = { 0 };
+  g_auto(Query) page = { 0 };
+  Fetch *first;
 
   g_return_if_fail (RD_IS_REFERRAL_LIST (self));
 
@@ -1834,6 +1851,17 @@ rd_referral_list_reload (RdReferralList *self)
       return;
     }
   set_state (self, RD_REFERRAL_LIST_STATE_LOADING);
+
+  /* The first page goes first, so rows show after one round trip; the
+   * count that sizes the rest follows on the same connection. */
+  first = fetch_new (self, FETCH_FORWARD);
+  first->limit = self->page_size;
+  first->first_page = TRUE;
+  query_init (&page);
+  build_page_query (self, &page, NULL, FALSE, FALSE, first->limit);
+  self->fetch_in_flight = TRUE;
+  self->last_fetch_pos = 0;
+  run_query (self, &page, first);
 
   query_init (&q);
   g_string_append (q.sql, "SELECT count(*) FROM (SELECT 1 FROM rd.worklist w");
