@@ -12,6 +12,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "rd-migrations.h"
 #include "rd-profile.h"
 #include "rd-session.h"
 #include "rd-store-error.h"
@@ -381,6 +382,49 @@ on_display_name (GObject      *source,
 }
 
 static void
+on_schema_version (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(RdResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  RdSchemaState state;
+
+  res = rd_connection_query_finish (RD_CONNECTION (source), result, &error);
+  if (res == NULL)
+    {
+      fail_sign_in (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* A newer schema was written by a newer Referral Desk: writing through
+   * this one could break its rules. An older one lacks what we need. */
+  if (!rd_migrations_check_version (rd_result_get_int64 (res, 0, 0), &state, &error))
+    {
+      fail_sign_in (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (state == RD_SCHEMA_OLDER)
+    {
+      fail_sign_in (task, g_error_new (RD_STORE_ERROR, RD_STORE_ERROR_SCHEMA_MISSING,
+                                       _("The database needs an update before this version of Referral Desk can use it. Ask your administrator to run “referral-desk-admin migrate”.")));
+      return;
+    }
+
+  rd_connection_query_async (RD_CONNECTION (source),
+                             "SELECT session_user::text, "
+                             "       (SELECT s.display_name FROM rd.staff s "
+                             "         WHERE s.login_name = session_user::text), "
+                             "       pg_has_role(session_user, 'rd_lead', 'MEMBER') "
+                             "       OR pg_has_role(session_user, 'rd_admin', 'MEMBER')",
+                             NULL, 0, RD_CONNECTION_TIMEOUT_DEFAULT,
+                             cancellable, on_display_name, g_steal_pointer (&task));
+}
+
+static void
 on_who_am_i (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -405,14 +449,9 @@ on_who_am_i (GObject      *source,
       return;
     }
 
-  rd_connection_query_async (RD_CONNECTION (source),
-                             "SELECT session_user::text, "
-                             "       (SELECT s.display_name FROM rd.staff s "
-                             "         WHERE s.login_name = session_user::text), "
-                             "       pg_has_role(session_user, 'rd_lead', 'MEMBER') "
-                             "       OR pg_has_role(session_user, 'rd_admin', 'MEMBER')",
+  rd_connection_query_async (RD_CONNECTION (source), RD_MIGRATIONS_VERSION_QUERY,
                              NULL, 0, RD_CONNECTION_TIMEOUT_DEFAULT,
-                             cancellable, on_display_name, g_steal_pointer (&task));
+                             cancellable, on_schema_version, g_steal_pointer (&task));
 }
 
 static void

@@ -340,6 +340,37 @@ test_remember_password (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+test_schema_too_new (void)
+{
+  RdWindow *window;
+  g_autofree char *message = NULL;
+
+  if (cluster == NULL)
+    return;
+
+  /* A database migrated by a newer Referral Desk. */
+  rd_test_cluster_exec (cluster,
+                        "CREATE SCHEMA rd;"
+                        "CREATE TABLE rd.staff (login_name text, display_name text);"
+                        "CREATE TABLE rd.schema_version (version integer);"
+                        "INSERT INTO rd.schema_version VALUES (9999);"
+                        "GRANT USAGE ON SCHEMA rd TO alice;"
+                        "GRANT SELECT ON ALL TABLES IN SCHEMA rd TO alice;");
+
+  window = new_window ();
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.use-server", NULL);
+  fill_sign_in (window, rd_test_cluster_get_socket_dir (cluster),
+                rd_test_cluster_get_port (cluster), NULL, PASSWORD);
+  message = sign_in_expecting_error (window);
+  g_test_message ("schema too new: %s", message);
+  g_assert_nonnull (strstr (message, "9999"));
+  g_assert_cmpstr (rd_window_get_page (window), ==, "sign-in");
+  g_assert_cmpint (rd_session_get_state (rd_window_get_session (window)), ==, RD_SESSION_SIGNED_OUT);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -366,6 +397,8 @@ main (int   argc,
   g_test_add_func ("/ui/sign-in/errors", test_sign_in_errors);
   g_test_add_func ("/ui/sign-in/idle-lock", test_idle_lock);
   g_test_add_func ("/ui/sign-in/remember-password", test_remember_password);
+  /* Last: it leaves a foreign schema in the test database. */
+  g_test_add_func ("/ui/sign-in/schema-too-new", test_schema_too_new);
 
   status = g_test_run ();
 
