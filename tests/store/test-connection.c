@@ -1340,6 +1340,43 @@ test_unresponsive_server (void)
   close (fd);
 }
 
+/* Giving up on a connect (the user pressed Cancel while it hangs). */
+static void
+test_open_cancel (void)
+{
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conninfo = NULL;
+  struct sockaddr_in addr = { 0 };
+  socklen_t len = sizeof addr;
+  Waiter w = { NULL };
+  gint64 start, elapsed;
+  int fd;
+
+  fd = socket (AF_INET, SOCK_STREAM, 0);
+  g_assert_cmpint (fd, >=, 0);
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (fd, 8), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+
+  conninfo = g_strdup_printf ("host=127.0.0.1 port=%d dbname=x user=x connect_timeout=30 sslmode=disable",
+                              ntohs (addr.sin_port));
+  conn = rd_connection_new (conninfo);
+  g_timeout_add (200, cancel_later, cancellable);
+  start = g_get_monotonic_time ();
+  rd_connection_open_async (conn, cancellable, on_done, &w);
+  g_assert_false (rd_connection_open_finish (conn, wait_result (&w), &error));
+  elapsed = (g_get_monotonic_time () - start) / 1000;
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_CANCELLED);
+  g_assert_cmpint (elapsed, <, 5000);
+  g_assert_cmpint (rd_connection_get_state (conn), ==, RD_CONNECTION_STATE_CLOSED);
+  g_object_unref (w.result);
+  close (fd);
+}
+
 static void
 test_main_loop_latency (void)
 {
@@ -1462,6 +1499,7 @@ main (int   argc,
   g_test_add_func ("/store/connection/outage-backoff", test_outage_backoff);
   g_test_add_func ("/store/connection/failover", test_failover);
   g_test_add_func ("/store/connection/unresponsive-server", test_unresponsive_server);
+  g_test_add_func ("/store/connection/open-cancel", test_open_cancel);
   g_test_add_func ("/store/connection/main-loop-latency", test_main_loop_latency);
 
   return g_test_run ();
