@@ -1166,6 +1166,39 @@ keyset_branches (RdReferralList *self,
   return branches;
 }
 
+/* One index range, as a parenthesised SELECT. Without a queue the worklist
+ * indexes (which lead with queue_id) cannot give the order directly, so the
+ * range is taken per queue of the person (LATERAL over rd.my_queue_ids())
+ * and the few rows merged: an index scan per queue instead of sorting
+ * every open referral. */
+static void
+append_branch (RdReferralList *self,
+               Query          *q,
+               const char     *where,
+               const char     *branch,
+               gboolean        reversed,
+               guint           lim)
+{
+  gboolean per_queue = self->filter->queue_id <= 0 && self->filter->sort != RD_REFERRAL_SORT_PATIENT;
+
+  if (per_queue)
+    g_string_append (q->sql, "(SELECT x.* FROM unnest ((SELECT rd.my_queue_ids())::bigint[]) AS mq (qid)"
+                             " CROSS JOIN LATERAL ");
+  g_string_append_printf (q->sql, "(SELECT %s", select_columns);
+  append_key_columns (self, q);
+  g_string_append_printf (q->sql, " FROM rd.worklist w%s AND %s", where, branch);
+  if (per_queue)
+    g_string_append (q->sql, " AND w.queue_id = mq.qid");
+  append_order (self, q, reversed, FALSE);
+  g_string_append_printf (q->sql, " LIMIT $%u)", lim);
+  if (per_queue)
+    {
+      g_string_append (q->sql, " AS x");
+      append_order (self, q, reversed, TRUE);
+      g_string_append_printf (q->sql, " LIMIT $%u)", lim);
+    }
+}
+
 static void
 build_page_query (RdReferralList *self,
                   Query          *q,
@@ -1175,44 +1208,33 @@ build_page_query (RdReferralList *self,
                   guint           limit)
 {
   guint lim = add_param (q, g_strdup_printf ("%u", limit));
+  g_autoptr(GPtrArray) branches = NULL;
+  g_autoptr(GString) where = NULL;
+  Query fq = { .sql = g_string_new (NULL), .params = q->params };
 
-  if (bound == NULL)
-    {
-      g_string_append_printf (q->sql, "SELECT %s", select_columns);
-      append_key_columns (self, q);
-      g_string_append (q->sql, " FROM rd.worklist w");
-      append_filter (self, q);
-      append_order (self, q, reversed, FALSE);
-      g_string_append_printf (q->sql, " LIMIT $%u", lim);
-      return;
-    }
+  if (bound != NULL)
+    branches = keyset_branches (self, q, bound, reversed, inclusive);
   else
     {
-      g_autoptr(GPtrArray) branches = keyset_branches (self, q, bound, reversed, inclusive);
-      g_autoptr(GString) where = NULL;
-      Query fq = { .sql = g_string_new (NULL), .params = q->params };
-
-      /* The filter shares the parameter list, so write it once and repeat
-       * the text in every branch. */
-      append_filter (self, &fq);
-      where = g_steal_pointer (&fq.sql);
-
-      g_string_append (q->sql, "SELECT * FROM (");
-      for (guint b = 0; b < branches->len; b++)
-        {
-          if (b > 0)
-            g_string_append (q->sql, " UNION ALL ");
-          g_string_append_printf (q->sql, "(SELECT %s", select_columns);
-          append_key_columns (self, q);
-          g_string_append_printf (q->sql, " FROM rd.worklist w%s AND %s", where->str,
-                                  (const char *) g_ptr_array_index (branches, b));
-          append_order (self, q, reversed, FALSE);
-          g_string_append_printf (q->sql, " LIMIT $%u)", lim);
-        }
-      g_string_append (q->sql, ") AS u");
-      append_order (self, q, reversed, TRUE);
-      g_string_append_printf (q->sql, " LIMIT $%u", lim);
+      branches = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (branches, g_strdup ("TRUE"));
     }
+
+  /* The filter shares the parameter list, so write it once and repeat the
+   * text in every branch. */
+  append_filter (self, &fq);
+  where = g_steal_pointer (&fq.sql);
+
+  g_string_append (q->sql, "SELECT * FROM (");
+  for (guint b = 0; b < branches->len; b++)
+    {
+      if (b > 0)
+        g_string_append (q->sql, " UNION ALL ");
+      append_branch (self, q, where->str, g_ptr_array_index (branches, b), reversed, lim);
+    }
+  g_string_append (q->sql, ") AS u");
+  append_order (self, q, reversed, TRUE);
+  g_string_append_printf (q->sql, " LIMIT $%u", lim);
 }
 
 static void

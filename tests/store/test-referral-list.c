@@ -593,9 +593,12 @@ test_filters_and_rls (Fixture       *fx,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
   f->assignee = RD_ASSIGNEE_ANY;
 
-  /* Each sort, each way in: the first and the last item agree with SQL. */
-  for (RdReferralSort s = RD_REFERRAL_SORT_PRIORITY; s <= RD_REFERRAL_SORT_STATUS; s++)
+  /* Each sort, each way in: the first and the last item agree with SQL;
+   * for one queue, and for all of one's queues (one index range per queue). */
+  for (int k = 0; k < 2 * (RD_REFERRAL_SORT_STATUS + 1); k++)
     {
+      RdReferralSort s = k % (RD_REFERRAL_SORT_STATUS + 1);
+      gboolean all_queues = k > RD_REFERRAL_SORT_STATUS;
       static const char *orders[] = {
         "priority_rank DESC, due_at ASC NULLS LAST, r.id",
         "received_at DESC, r.id DESC",
@@ -614,7 +617,7 @@ test_filters_and_rls (Fixture       *fx,
       guint n;
 
       f->sort = s;
-      f->queue_id = g_ascii_strtoll (fx->queue, NULL, 10);
+      f->queue_id = all_queues ? 0 : g_ascii_strtoll (fx->queue, NULL, 10);
       rd_referral_list_set_filter (list, f);
       wait_ready (list);
       n = g_list_model_get_n_items (G_LIST_MODEL (list));
