@@ -8,7 +8,9 @@
  * the thumbnails in view, then the pages next to the view. Jobs for pages
  * that scroll away are cancelled, and textures of pages far away are
  * dropped (the queue's cache keeps recent renders under its cap). The
- * rendered cairo surfaces become GdkMemoryTextures without a copy.
+ * rendered cairo surfaces become GdkMemoryTextures without a copy. Until a
+ * page arrives, its thumbnail (rendered right after the visible pages) is
+ * shown stretched in its place: a low-resolution first look.
  */
 #include "config.h"
 
@@ -52,6 +54,8 @@ struct _RdDocPage
   int          height;
   GdkTexture  *texture;
   int          texture_key;
+  /* The thumbnail, stretched, until the page itself arrives. */
+  GdkTexture  *preview;
   RdRenderJob *job;
   int          job_key;
   char        *error;
@@ -97,18 +101,20 @@ rd_doc_page_snapshot (GtkWidget   *widget,
 
   if (self->texture != NULL)
     gtk_snapshot_append_texture (snapshot, self->texture, &bounds);
+  else if (self->preview != NULL && self->error == NULL)
+    gtk_snapshot_append_texture (snapshot, self->preview, &bounds);
   else if (self->error != NULL && !self->thumbnail)
     {
       PangoLayout *layout = gtk_widget_create_pango_layout (widget, self->error);
       GdkRGBA grey = { 0.3, 0.3, 0.3, 1 };
       int lw, lh;
 
-      pango_layout_set_width (layout, MAX (1, self->width - 32) * PANGO_SCALE);
+      /* Near the top, where it is seen even when the page is zoomed far in. */
+      pango_layout_set_width (layout, CLAMP (self->width - 32, 1, 480) * PANGO_SCALE);
       pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
-      pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
       pango_layout_get_pixel_size (layout, &lw, &lh);
       gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (16, MAX (0, (self->height - lh) / 2)));
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (16, CLAMP ((self->height - lh) / 2, 0, 48)));
       gtk_snapshot_append_layout (snapshot, layout, &grey);
       gtk_snapshot_restore (snapshot);
       g_object_unref (layout);
@@ -127,6 +133,7 @@ rd_doc_page_dispose (GObject *object)
 
   rd_doc_page_cancel (self);
   g_clear_object (&self->texture);
+  g_clear_object (&self->preview);
   g_clear_pointer (&self->error, g_free);
 
   G_OBJECT_CLASS (rd_doc_page_parent_class)->dispose (object);
@@ -391,6 +398,15 @@ on_page_job_done (RdRenderJob *job,
   page->texture_key = key;
   g_clear_pointer (&page->error, g_free);
   gtk_widget_queue_draw (GTK_WIDGET (page));
+
+  if (self != NULL && page->thumbnail && page->index < self->pages->len)
+    {
+      RdDocPage *full = g_ptr_array_index (self->pages, page->index);
+
+      g_set_object (&full->preview, page->texture);
+      if (full->texture == NULL)
+        gtk_widget_queue_draw (GTK_WIDGET (full));
+    }
 
   if (self != NULL)
     g_signal_emit (self, signals[PAGE_RENDERED], 0, page->index, page->thumbnail);
@@ -1345,6 +1361,7 @@ rd_document_view_set_page_rotation (RdDocumentView *self,
 
   rotation = ((rotation % 360) + 360) % 360 / 90 * 90;
   g_array_index (self->rotations, int, page) = rotation;
+  g_clear_object (&RD_DOC_PAGE (g_ptr_array_index (self->pages, page))->preview);
   remember_rotations (self);
 
   size_pages (self);
@@ -1390,4 +1407,24 @@ rd_document_view_get_render_queue (RdDocumentView *self)
   g_return_val_if_fail (RD_IS_DOCUMENT_VIEW (self), NULL);
 
   return self->pdf ? rd_pdf_get_render_queue (self->pdf) : NULL;
+}
+
+/**
+ * rd_document_view_get_page_message:
+ * @self: a #RdDocumentView
+ * @page: page index from 0
+ *
+ * Returns: (nullable): the message shown in place of a page that could not
+ *   be drawn (damaged, or over its time budget), or %NULL
+ */
+const char *
+rd_document_view_get_page_message (RdDocumentView *self,
+                                   guint           page)
+{
+  g_return_val_if_fail (RD_IS_DOCUMENT_VIEW (self), NULL);
+
+  if (self->pages == NULL || page >= self->pages->len)
+    return NULL;
+
+  return RD_DOC_PAGE (g_ptr_array_index (self->pages, page))->error;
 }

@@ -49,6 +49,8 @@ void                    rd_document_view_set_page_rotation (RdDocumentView      
 gboolean                rd_document_view_page_is_rendered  (RdDocumentView         *self,
                                                             guint                   page,
                                                             gboolean                thumbnail);
+const char             *rd_document_view_get_page_message  (RdDocumentView         *self,
+                                                            guint                   page);
 RdRenderQueue          *rd_document_view_get_render_queue  (RdDocumentView         *self);
 
 G_END_DECLS

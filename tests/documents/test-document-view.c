@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <adwaita.h>
 
 #include "rd-document-view.h"
@@ -182,6 +183,42 @@ test_shows_fax (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+page_has_message (gpointer data)
+{
+  PageWait *w = data;
+
+  return rd_document_view_get_page_message (w->view, w->page) != NULL;
+}
+
+static void
+test_slow_page (void)
+{
+  g_autoptr(GBytes) bytes = rd_fax_synth_generate (707, 3);
+  RdDocumentView *view;
+  GtkWidget *window = make_window (&view);
+  g_autoptr(GdkTexture) shot = NULL;
+  LoadState state = { 0 };
+  PageWait w = { view, 0, FALSE };
+
+  g_signal_connect (view, "load-finished", G_CALLBACK (on_load_finished), &state);
+  load (view, bytes, &state);
+  g_assert_no_error (state.error);
+
+  /* A budget no page can meet at this zoom: the page shows why, in its
+   * place, and the view stays usable. */
+  rd_render_queue_set_time_budget (rd_document_view_get_render_queue (view), 1);
+  rd_document_view_set_zoom (view, 6.0);
+  g_assert_true (rd_test_ui_wait_until (page_has_message, &w, 30000));
+  g_assert_nonnull (strstr (rd_document_view_get_page_message (view, 0), "too long"));
+  g_assert_false (rd_document_view_page_is_rendered (view, 0, FALSE));
+  shot = shoot (window, "document-view-slow-page");
+  g_assert_true (rd_test_ui_texture_has_content (shot));
+
+  g_clear_error (&state.error);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_damaged (void)
 {
@@ -269,6 +306,7 @@ main (int   argc,
     return g_test_run ();
 
   g_test_add_func ("/ui/document-view/shows-fax", test_shows_fax);
+  g_test_add_func ("/ui/document-view/slow-page", test_slow_page);
   g_test_add_func ("/ui/document-view/damaged", test_damaged);
   g_test_add_func ("/ui/document-view/password", test_password);
 
