@@ -203,7 +203,8 @@ sqlstate_class_is (const char *state,
 /**
  * rd_store_error_from_pg_result:
  * @res: a result with an error status
- * @cancelled: whether the caller cancelled the statement
+ * @cancelled: whether the caller cancelled the statement (gives
+ *   %G_IO_ERROR_CANCELLED)
  * @timed_out: whether the statement ran past its timeout
  *
  * Maps the server's SQLSTATE to an #RdStoreError with a translated message.
@@ -228,7 +229,7 @@ rd_store_error_from_pg_result (const PGresult *res,
     g_debug ("statement failed with SQLSTATE %s", state);
 
   if (cancelled)
-    return g_error_new_literal (RD_STORE_ERROR, RD_STORE_ERROR_CANCELLED,
+    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                 _("The request was cancelled."));
   if (timed_out || g_strcmp0 (state, "57014") == 0)
     return g_error_new_literal (RD_STORE_ERROR, RD_STORE_ERROR_TIMEOUT,
@@ -528,7 +529,7 @@ on_op_cancelled (GCancellable *cancellable,
   g_autoptr(RdConnection) hold = g_object_ref (op->self);
 
   op->cancelled = TRUE;
-  op_abandon (op, g_error_new_literal (RD_STORE_ERROR, RD_STORE_ERROR_CANCELLED,
+  op_abandon (op, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                        _("The request was cancelled.")));
   return G_SOURCE_REMOVE;
 }
@@ -613,7 +614,7 @@ submit (RdConnection *self,
 {
   if (op->task != NULL && g_cancellable_is_cancelled (cancellable))
     {
-      op_fail (op, g_error_new_literal (RD_STORE_ERROR, RD_STORE_ERROR_CANCELLED,
+      op_fail (op, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                         _("The request was cancelled.")));
       op_free (op);
       return;
@@ -1913,7 +1914,8 @@ rd_connection_reconnect_now (RdConnection *self)
  * @self: a connection
  *
  * Closes the session (for instance when the user signs out). Pending calls
- * fail with %RD_STORE_ERROR_CANCELLED; later ones fail until the
+ * fail with %RD_STORE_ERROR_CANCELLED ("the connection was closed", not
+ * the caller's own cancellable); later ones fail until the
  * connection is opened again.
  */
 void
@@ -1942,10 +1944,17 @@ on_open_cancelled (GCancellable *cancellable,
                    gpointer      user_data)
 {
   RdConnection *self = user_data;
+  g_autoptr(GTask) open_task = NULL;
 
   g_clear_pointer (&self->open_cancel_source, g_source_unref);
+  /* The caller gave up; calls queued meanwhile learn that the connection
+   * is closed. */
+  open_task = take_open_task (self);
   attempt_failed (self, g_error_new_literal (RD_STORE_ERROR, RD_STORE_ERROR_CANCELLED,
-                                             _("The request was cancelled.")));
+                                             _("The connection was closed.")));
+  if (open_task != NULL)
+    g_task_return_new_error (open_task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             "%s", _("The request was cancelled."));
   return G_SOURCE_REMOVE;
 }
 
@@ -1958,8 +1967,9 @@ on_open_cancelled (GCancellable *cancellable,
  *
  * Connects. Fails with %RD_STORE_ERROR_AUTH_FAILED, _UNREACHABLE, _TLS,
  * _SERVER_TOO_OLD (PostgreSQL before 13) or _SCHEMA_MISSING (no such
- * database); a failed first attempt is not retried. Once connected, drops
- * are repaired by reconnecting.
+ * database); a failed first attempt is not retried. Cancelling gives
+ * %G_IO_ERROR_CANCELLED and leaves the connection closed. Once connected,
+ * drops are repaired by reconnecting.
  */
 void
 rd_connection_open_async (RdConnection        *self,
@@ -2034,8 +2044,9 @@ rd_connection_open_finish (RdConnection  *self,
  * Queues a statement. Statements run one at a time in the order queued.
  * While the connection is re-established, queued calls wait (up to their
  * timeout). Cancelling completes the call at once with
- * %RD_STORE_ERROR_CANCELLED and asks the server to stop the statement; a
- * statement cancelled or timed out late may still have taken effect.
+ * %G_IO_ERROR_CANCELLED (as everywhere in GIO) and asks the server to stop
+ * the statement; a statement cancelled or timed out late may still have
+ * taken effect.
  */
 void
 rd_connection_query_async (RdConnection        *self,
@@ -2090,7 +2101,7 @@ rd_connection_query_full_async (RdConnection        *self,
   op = op_new (self, OP_QUERY, sql, params, lengths, formats, n_params, result_format);
   op->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (op->task, rd_connection_query_async);
-  /* We report cancellation ourselves, as RD_STORE_ERROR_CANCELLED. */
+  /* We report cancellation ourselves (G_IO_ERROR_CANCELLED, at once). */
   g_task_set_check_cancellable (op->task, FALSE);
   submit (self, op, timeout_ms, cancellable);
 }

@@ -429,8 +429,8 @@ rd_listener_start_async (RdListener          *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, rd_listener_start_async);
-  /* A cancelled start reports G_IO_ERROR_CANCELLED (GTask's check), which
-   * the application's session relies on to stay quiet on sign-out. */
+  /* A cancelled start reports G_IO_ERROR_CANCELLED, like every call of
+   * the data layer. */
   rd_connection_open_async (self->connection, cancellable, on_open_done, g_steal_pointer (&task));
 }
 

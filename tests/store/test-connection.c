@@ -492,7 +492,7 @@ test_cancel (void)
                     cancellable, &error);
   elapsed = (g_get_monotonic_time () - start) / 1000;
   g_assert_null (res);
-  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_test_message ("cancelled after %" G_GINT64_FORMAT " ms", elapsed);
   g_assert_cmpint (elapsed, <, 10000);
@@ -506,7 +506,7 @@ test_cancel (void)
   /* An already cancelled cancellable fails at once. */
   g_clear_pointer (&res, rd_result_unref);
   res = query_sync (conn, "SELECT 1", NULL, 0, -1, cancellable, &error);
-  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
 static void
@@ -890,7 +890,7 @@ test_cancel_queued_and_close (void)
   rd_connection_query_async (conn, "SELECT 'behind'", NULL, 0, -1, NULL, on_done, &behind);
   g_cancellable_cancel (cancellable);
   res = rd_connection_query_finish (conn, wait_result (&queued), &error);
-  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_assert_null (slow.result);
 
@@ -1370,7 +1370,7 @@ test_open_cancel (void)
   rd_connection_open_async (conn, cancellable, on_done, &w);
   g_assert_false (rd_connection_open_finish (conn, wait_result (&w), &error));
   elapsed = (g_get_monotonic_time () - start) / 1000;
-  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (elapsed, <, 5000);
   g_assert_cmpint (rd_connection_get_state (conn), ==, RD_CONNECTION_STATE_CLOSED);
   g_object_unref (w.result);
