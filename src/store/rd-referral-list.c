@@ -1171,20 +1171,27 @@ keyset_branches (RdReferralList *self,
  * range is taken per queue of the person (LATERAL over rd.my_queue_ids())
  * and the few rows merged: an index scan per queue instead of sorting
  * every open referral. */
+static gboolean
+pages_per_queue (RdReferralList *self)
+{
+  return self->filter->queue_id <= 0 && self->filter->sort != RD_REFERRAL_SORT_PATIENT;
+}
+
 static void
 append_branch (RdReferralList *self,
                Query          *q,
+               const char     *columns,
                const char     *where,
                const char     *branch,
                gboolean        reversed,
                guint           lim)
 {
-  gboolean per_queue = self->filter->queue_id <= 0 && self->filter->sort != RD_REFERRAL_SORT_PATIENT;
+  gboolean per_queue = pages_per_queue (self);
 
   if (per_queue)
     g_string_append (q->sql, "(SELECT x.* FROM unnest ((SELECT rd.my_queue_ids())::bigint[]) AS mq (qid)"
                              " CROSS JOIN LATERAL ");
-  g_string_append_printf (q->sql, "(SELECT %s", select_columns);
+  g_string_append_printf (q->sql, "(SELECT %s", columns);
   append_key_columns (self, q);
   g_string_append_printf (q->sql, " FROM rd.worklist w%s AND %s", where, branch);
   if (per_queue)
@@ -1211,6 +1218,7 @@ build_page_query (RdReferralList *self,
   g_autoptr(GPtrArray) branches = NULL;
   g_autoptr(GString) where = NULL;
   Query fq = { .sql = g_string_new (NULL), .params = q->params };
+  gboolean two_step;
 
   if (bound != NULL)
     branches = keyset_branches (self, q, bound, reversed, inclusive);
@@ -1225,16 +1233,35 @@ build_page_query (RdReferralList *self,
   append_filter (self, &fq);
   where = g_steal_pointer (&fq.sql);
 
-  g_string_append (q->sql, "SELECT * FROM (");
+  /* One range (a queue's first page): fetch the rows at once. Several
+   * ranges: first find the ids and keys in the index (the view's outer
+   * joins drop out when no joined column is named), then join the names
+   * for the page's rows only, instead of for every candidate of every
+   * range. */
+  two_step = branches->len > 1 || pages_per_queue (self);
+  if (two_step)
+    {
+      g_string_append_printf (q->sql, "SELECT %s", select_columns);
+      append_key_columns (self, q);
+      g_string_append (q->sql, " FROM rd.worklist w WHERE w.id IN (SELECT u.id FROM (");
+    }
+  else
+    g_string_append (q->sql, "SELECT * FROM (");
   for (guint b = 0; b < branches->len; b++)
     {
       if (b > 0)
         g_string_append (q->sql, " UNION ALL ");
-      append_branch (self, q, where->str, g_ptr_array_index (branches, b), reversed, lim);
+      append_branch (self, q, two_step ? "w.id" : select_columns, where->str,
+                     g_ptr_array_index (branches, b), reversed, lim);
     }
   g_string_append (q->sql, ") AS u");
   append_order (self, q, reversed, TRUE);
   g_string_append_printf (q->sql, " LIMIT $%u", lim);
+  if (two_step)
+    {
+      g_string_append (q->sql, ")");
+      append_order (self, q, reversed, FALSE);
+    }
 }
 
 static void
