@@ -124,8 +124,12 @@ rd_page_job_run (RdRenderJob      *job,
     }
 
   cairo_surface_flush (surface);
-  g_clear_pointer (&self->surface, cairo_surface_destroy);
-  self->surface = g_steal_pointer (&surface);
+  if (_rd_render_job_begin_result (job))
+    {
+      g_clear_pointer (&self->surface, cairo_surface_destroy);
+      self->surface = g_steal_pointer (&surface);
+    }
+  _rd_render_job_end_result (job);
 
   return TRUE;
 }

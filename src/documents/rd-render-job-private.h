@@ -21,6 +21,16 @@ void      _rd_render_job_take_error     (RdRenderJob         *self,
                                          GError              *error);
 void      _rd_render_job_set_from_cache (RdRenderJob         *self,
                                          gboolean             from_cache);
+/* Results: a job's run() stores what it made between these two calls and
+ * only when _rd_render_job_begin_result() returned TRUE. The watchdog
+ * abandons a job that overran its budget; from then on the worker that is
+ * still running it stores nothing, so the main thread can read the job
+ * without racing that thread. */
+gboolean  _rd_render_job_begin_result   (RdRenderJob         *self);
+void      _rd_render_job_end_result     (RdRenderJob         *self);
+void      _rd_render_job_abandon        (RdRenderJob         *self,
+                                         GError              *error);
+
 /* Calls the callback once unless cancelled; drops it afterwards either way. */
 void      _rd_render_job_deliver        (RdRenderJob         *self);
 

@@ -21,6 +21,10 @@ typedef struct
   gboolean             from_cache;
   gboolean             delivered;
 
+  /* Guards the results against a worker still running an abandoned job. */
+  GMutex               result_lock;
+  gboolean             abandoned;
+
   RdRenderJobCallback  callback;
   gpointer             user_data;
   GDestroyNotify       destroy;
@@ -60,6 +64,7 @@ rd_render_job_finalize (GObject *object)
   clear_callback (self);
   g_clear_object (&priv->cancellable);
   g_clear_error (&priv->error);
+  g_mutex_clear (&priv->result_lock);
 
   G_OBJECT_CLASS (rd_render_job_parent_class)->finalize (object);
 }
@@ -151,6 +156,7 @@ rd_render_job_init (RdRenderJob *self)
   RdRenderJobPrivate *priv = rd_render_job_get_instance_private (self);
 
   priv->cancellable = g_cancellable_new ();
+  g_mutex_init (&priv->result_lock);
 }
 
 /**
@@ -302,14 +308,49 @@ _rd_render_job_run (RdRenderJob     *self,
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
 
-  if (!RD_RENDER_JOB_GET_CLASS (self)->run (self, document, &error))
-    {
-      g_assert (error != NULL);
-      g_clear_error (&priv->error);
-      priv->error = g_steal_pointer (&error);
-    }
+  gboolean ok = RD_RENDER_JOB_GET_CLASS (self)->run (self, document, &error);
 
-  priv->run_time_us = g_get_monotonic_time () - start;
+  if (_rd_render_job_begin_result (self))
+    {
+      if (!ok)
+        {
+          g_assert (error != NULL);
+          g_clear_error (&priv->error);
+          priv->error = g_steal_pointer (&error);
+        }
+      priv->run_time_us = g_get_monotonic_time () - start;
+    }
+  _rd_render_job_end_result (self);
+}
+
+gboolean
+_rd_render_job_begin_result (RdRenderJob *self)
+{
+  RdRenderJobPrivate *priv = rd_render_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->result_lock);
+  return !priv->abandoned;
+}
+
+void
+_rd_render_job_end_result (RdRenderJob *self)
+{
+  RdRenderJobPrivate *priv = rd_render_job_get_instance_private (self);
+
+  g_mutex_unlock (&priv->result_lock);
+}
+
+void
+_rd_render_job_abandon (RdRenderJob *self,
+                        GError      *error)
+{
+  RdRenderJobPrivate *priv = rd_render_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->result_lock);
+  priv->abandoned = TRUE;
+  g_clear_error (&priv->error);
+  priv->error = error;
+  g_mutex_unlock (&priv->result_lock);
 }
 
 void

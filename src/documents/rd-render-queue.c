@@ -453,7 +453,11 @@ watchdog_cb (gpointer data)
       else
         fail_all_pending (self);
 
-      _rd_render_job_take_error (stuck, timeout_error (page));
+      /* The stuck worker stores nothing in the job from now on; drop
+       * whatever it may have stored just before. */
+      _rd_render_job_abandon (stuck, timeout_error (page));
+      if (RD_IS_PAGE_JOB (stuck))
+        _rd_page_job_set_surface (RD_PAGE_JOB (stuck), NULL);
       _rd_render_job_deliver (stuck);
       idle = FALSE;
     }

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "rd-documents.h"
+#include "rd-render-job-private.h"
 #include "rd-text-job.h"
 
 /* Text beyond this is not useful for suggestions and only costs memory. */
@@ -83,8 +84,12 @@ rd_text_job_run (RdRenderJob      *job,
         }
     }
 
-  g_free (self->text);
-  self->text = g_string_free (g_steal_pointer (&out), FALSE);
+  if (_rd_render_job_begin_result (job))
+    {
+      g_free (self->text);
+      self->text = g_string_free (g_steal_pointer (&out), FALSE);
+    }
+  _rd_render_job_end_result (job);
 
   return TRUE;
 }
