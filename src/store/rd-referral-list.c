@@ -1171,10 +1171,16 @@ keyset_branches (RdReferralList *self,
  * range is taken per queue of the person (LATERAL over rd.my_queue_ids())
  * and the few rows merged: an index scan per queue instead of sorting
  * every open referral. */
+/* A search narrows the rows to a few patients' referrals: sorting those is
+ * cheaper than walking each queue's index, and the patient match is then
+ * evaluated once rather than once per queue. */
 static gboolean
 pages_per_queue (RdReferralList *self)
 {
-  return self->filter->queue_id <= 0 && self->filter->sort != RD_REFERRAL_SORT_PATIENT;
+  const char *search = self->filter->search;
+
+  return self->filter->queue_id <= 0 && self->filter->sort != RD_REFERRAL_SORT_PATIENT &&
+         (search == NULL || *search == '\0');
 }
 
 static void
