@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+/* Translatable strings use PRId64/PRIu64: xgettext understands them, not G_GINT64_FORMAT. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -156,7 +158,7 @@ rd_admin_migrate (int    argc,
   if (applied == 0)
     printf (_("The database is up to date (schema version %d).\n"), rd_migrations_latest ());
   else
-    printf (_("Migrated the database from schema version %" G_GINT64_FORMAT " to %d.\n"),
+    printf (_("Migrated the database from schema version %" PRId64 " to %d.\n"),
             before, rd_migrations_latest ());
   return 0;
 }
@@ -189,7 +191,7 @@ rd_admin_add_team (int    argc,
   if (!rd_init_db_add_team (conn, argv[1], &id, &error))
     return rd_admin_fail (_("add-team failed: %s"), error->message);
 
-  printf (_("Team “%s” is ready (id %" G_GINT64_FORMAT ").\n"), argv[1], id);
+  printf (_("Team “%s” is ready (id %" PRId64 ").\n"), argv[1], id);
   return 0;
 }
 
@@ -221,7 +223,7 @@ rd_admin_add_queue (int    argc,
   if (!rd_init_db_add_queue (conn, argv[1], argv[2], &id, &error))
     return rd_admin_fail (_("add-queue failed: %s"), error->message);
 
-  printf (_("Work queue “%s” of team “%s” is ready (id %" G_GINT64_FORMAT ").\n"),
+  printf (_("Work queue “%s” of team “%s” is ready (id %" PRId64 ").\n"),
           argv[2], argv[1], id);
   return 0;
 }

@@ -33,6 +33,8 @@
  */
 #include "config.h"
 
+/* Translatable strings use PRId64/PRIu64: xgettext understands them, not G_GINT64_FORMAT. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -458,7 +460,7 @@ elapsed_note (Seed       *s,
   double secs = (g_get_monotonic_time () - s->started) / 1e6;
 
   /* Translators: a progress line: table name, row count, seconds since the start */
-  g_print (_("  %-20s %10" G_GUINT64_FORMAT " rows   %7.1f s\n"), what, rows, secs);
+  g_print (_("  %-20s %10" PRIu64 " rows   %7.1f s\n"), what, rows, secs);
 }
 
 static gboolean
@@ -2262,7 +2264,7 @@ seed_run (Seed       *s_ptr,
   if (!check_database (&s, &error))
     return rd_admin_fail ("%s", error->message);
 
-  g_print (_("Seeding %" G_GUINT64_FORMAT " referrals (seed %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
+  g_print (_("Seeding %" PRIu64 " referrals (seed %" PRIu64 ", %" PRIu64
              " patients, %u fax PDFs) …\n"),
            s.n_referrals, s.seed, s.n_patients, s.n_fax_referrals + s.n_inbox);
 
@@ -2303,7 +2305,7 @@ seed_run (Seed       *s_ptr,
       elapsed_note (&s, "vacuum analyze", 0);
     }
 
-  g_print (_("Done: %" G_GUINT64_FORMAT " referrals in %.1f s.\n"), s.n_referrals,
+  g_print (_("Done: %" PRIu64 " referrals in %.1f s.\n"), s.n_referrals,
            (g_get_monotonic_time () - s.started) / 1e6);
   return 0;
 }

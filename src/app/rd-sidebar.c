@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+/* Translatable strings use PRId64/PRIu64: xgettext understands them, not G_GINT64_FORMAT. */
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "rd-sidebar.h"
@@ -143,14 +145,14 @@ show_entry (GtkWidget          *row,
   set_count (parts->urgent, e->urgent, e->kind == RD_COUNT_URGENT || e->kind == RD_COUNT_INBOX ||
                                        e->kind == RD_COUNT_CLOSED_RECENTLY);
   if (e->kind == RD_COUNT_INBOX)
-    tip = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " unfiled document",
-                                     "%" G_GINT64_FORMAT " unfiled documents", e->total), e->total);
+    tip = g_strdup_printf (ngettext ("%" PRId64 " unfiled document",
+                                     "%" PRId64 " unfiled documents", e->total), e->total);
   else if (e->kind == RD_COUNT_CLOSED_RECENTLY)
-    tip = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " closed in the last 7 days",
-                                     "%" G_GINT64_FORMAT " closed in the last 7 days", e->total), e->total);
+    tip = g_strdup_printf (ngettext ("%" PRId64 " closed in the last 7 days",
+                                     "%" PRId64 " closed in the last 7 days", e->total), e->total);
   else
     /* TRANSLATORS: counts of referrals in a work list */
-    tip = g_strdup_printf (_("%" G_GINT64_FORMAT " open, %" G_GINT64_FORMAT " overdue, %" G_GINT64_FORMAT " urgent"),
+    tip = g_strdup_printf (_("%" PRId64 " open, %" PRId64 " overdue, %" PRId64 " urgent"),
                            e->total, e->overdue, e->urgent);
   gtk_widget_set_tooltip_text (row, tip);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tip, -1);

@@ -14,6 +14,8 @@
  */
 #include "config.h"
 
+/* Translatable strings use PRId64/PRIu64: xgettext understands them, not G_GINT64_FORMAT. */
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "rd-lifecycle.h"
@@ -543,8 +545,8 @@ apply_queues (RdTeamBoard *self,
     {
       gint64 id = rd_result_get_int64 (res, i, 0);
       gint64 count = rd_result_get_int64 (res, i, 2);
-      g_autofree char *subtitle = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " unassigned",
-                                                             "%" G_GINT64_FORMAT " unassigned", count),
+      g_autofree char *subtitle = g_strdup_printf (ngettext ("%" PRId64 " unassigned",
+                                                             "%" PRId64 " unassigned", count),
                                                    count);
       AdwActionRow *row;
 
@@ -880,8 +882,8 @@ on_ui_action_done (GObject      *source,
   if (error != NULL)
     text = g_strdup_printf (_("Nothing was moved: %s"), error->message);
   else
-    text = g_strdup_printf (ngettext ("Moved %" G_GINT64_FORMAT " referral",
-                                      "Moved %" G_GINT64_FORMAT " referrals", n), n);
+    text = g_strdup_printf (ngettext ("Moved %" PRId64 " referral",
+                                      "Moved %" PRId64 " referrals", n), n);
   adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
 }
 

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+/* Translatable strings use PRId64/PRIu64: xgettext understands them, not G_GINT64_FORMAT. */
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "rd-lifecycle.h"
@@ -110,10 +112,10 @@ format_span (GTimeSpan span)
   gint64 minutes = ABS (span) / G_TIME_SPAN_MINUTE;
 
   if (minutes < 60)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " min"), MAX (minutes, 1));
+    return g_strdup_printf (_("%" PRId64 " min"), MAX (minutes, 1));
   if (minutes < 48 * 60)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " h"), minutes / 60);
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " d"), minutes / (24 * 60));
+    return g_strdup_printf (_("%" PRId64 " h"), minutes / 60);
+  return g_strdup_printf (_("%" PRId64 " d"), minutes / (24 * 60));
 }
 
 static char *

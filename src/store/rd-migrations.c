@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+/* Translatable strings use PRId64/PRIu64: xgettext understands them, not G_GINT64_FORMAT. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gio/gio.h>
@@ -150,7 +152,7 @@ rd_migrations_check_version (gint64          db_version,
   if (db_version > latest)
     {
       g_set_error (error, RD_STORE_ERROR, RD_STORE_ERROR_SCHEMA_TOO_NEW,
-                   _("The database has schema version %" G_GINT64_FORMAT ", but this "
+                   _("The database has schema version %" PRId64 ", but this "
                      "Referral Desk knows only up to version %d. Update Referral Desk "
                      "on this computer before using this database."),
                    db_version, latest);
