@@ -59,6 +59,9 @@ struct _RdDocPage
   RdRenderJob *job;
   int          job_key;
   char        *error;
+  /* In or next to the view: only those paint their texture, because the
+   * renderer touches every texture in the scene on every frame. */
+  gboolean     near_view;
 };
 
 G_DEFINE_FINAL_TYPE (RdDocPage, rd_doc_page, GTK_TYPE_WIDGET)
@@ -99,7 +102,9 @@ rd_doc_page_snapshot (GtkWidget   *widget,
 
   gtk_snapshot_append_color (snapshot, &white, &bounds);
 
-  if (self->texture != NULL)
+  if (!self->near_view && !self->thumbnail)
+    ;
+  else if (self->texture != NULL)
     gtk_snapshot_append_texture (snapshot, self->texture, &bounds);
   else if (self->preview != NULL && self->error == NULL)
     gtk_snapshot_append_texture (snapshot, self->preview, &bounds);
@@ -491,6 +496,13 @@ update_strip (RdDocumentView   *self,
     {
       RdDocPage *page = g_ptr_array_index (widgets, i);
       int d = (int) i < first ? first - (int) i : (int) i > last ? (int) i - last : 0;
+      gboolean near_view = d <= 1;
+
+      if (near_view != page->near_view)
+        {
+          page->near_view = near_view;
+          gtk_widget_queue_draw (GTK_WIDGET (page));
+        }
 
       if (d == 0)
         ensure_render (self, page, visible_priority);

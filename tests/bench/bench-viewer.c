@@ -40,6 +40,12 @@ typedef struct
 
   gint64          last_tick;
   gint64          max_gap;
+
+  /* Where frames spend their time (layout + paint of one frame). */
+  gint64          frame_start;
+  gint64          paint_start;
+  gint64          max_frame;
+  gint64          max_paint;
 } Bench;
 
 static gboolean
@@ -84,6 +90,33 @@ on_page_rendered (RdDocumentView *view,
   if (!thumbnail && page == 0)
     b->first_page = TRUE;
   g_hash_table_add (thumbnail ? b->thumbs_seen : b->pages_seen, GUINT_TO_POINTER (page));
+}
+
+static void
+on_frame_layout (GdkFrameClock *clock,
+                 Bench         *b)
+{
+  b->frame_start = g_get_monotonic_time ();
+}
+
+static void
+on_frame_paint (GdkFrameClock *clock,
+                Bench         *b)
+{
+  b->paint_start = g_get_monotonic_time ();
+}
+
+static void
+on_frame_done (GdkFrameClock *clock,
+               Bench         *b)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (b->frame_start != 0)
+    b->max_frame = MAX (b->max_frame, now - b->frame_start);
+  if (b->paint_start != 0)
+    b->max_paint = MAX (b->max_paint, now - b->paint_start);
+  b->frame_start = b->paint_start = 0;
 }
 
 static gboolean
@@ -334,14 +367,27 @@ main (int   argc,
   tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT, TICK_MS, tick_cb, &b, NULL);
   b.last_tick = 0;
   b.max_gap = 0;
-  time_first_page (&b, bytes);
-  n_pages = rd_document_view_get_n_pages (b.view);
-  scroll_through (&b, n_pages);
+  {
+    GdkFrameClock *clock = gtk_widget_get_frame_clock (b.window);
+    gulong layout_id = g_signal_connect (clock, "layout", G_CALLBACK (on_frame_layout), &b);
+    gulong done_id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_frame_done), &b);
+    gulong paint_id = g_signal_connect (clock, "paint", G_CALLBACK (on_frame_paint), &b);
+
+    time_first_page (&b, bytes);
+    n_pages = rd_document_view_get_n_pages (b.view);
+    scroll_through (&b, n_pages);
+    g_signal_handler_disconnect (clock, layout_id);
+    g_signal_handler_disconnect (clock, done_id);
+    g_signal_handler_disconnect (clock, paint_id);
+  }
   g_source_remove (tick_id);
   queue = rd_document_view_get_render_queue (b.view);
 
   g_print ("# pages %u, pages shown %u, thumbnails shown %u\n", n_pages,
            g_hash_table_size (b.pages_seen), g_hash_table_size (b.thumbs_seen));
+  g_print ("# longest frame drawn by GTK (renderer %s): %.1f ms, of which painting %.1f ms\n",
+           g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "default",
+           b.max_frame / 1000.0, b.max_paint / 1000.0);
   g_print ("viewer.first_page_ms = %.1f\n", first_ms);
   g_print ("viewer.pdftocairo_ms = %.1f\n", pdftocairo_ms);
   g_print ("viewer.first_page_ratio = %.2f\n", pdftocairo_ms > 0 ? first_ms / pdftocairo_ms : -1);
