@@ -1,0 +1,577 @@
+/* rd-intake-file.c — file what a parser brought in: documents, referral, queue
+ *
+ * The steps run one after another on the connection's main context: pick the
+ * queue by the routing rule, recognise a referral filed before by its
+ * idempotency key, store each document (a second copy of the same bytes is
+ * found by its sha256, not stored again), then save patient, coverage and
+ * referral in one transaction with the documents filed under it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "rd-intake-file.h"
+#include "rd-repo-document.h"
+#include "rd-repo-intake.h"
+
+typedef struct {
+  RdIntakeResult  *result;
+  char            *key;
+  char            *queue_name;
+  RdIntakeSummary *summary;
+  GArray          *document_ids;
+  guint            next_document;
+} FileData;
+
+static void
+file_data_free (FileData *fd)
+{
+  g_clear_object (&fd->result);
+  g_free (fd->key);
+  g_free (fd->queue_name);
+  g_clear_pointer (&fd->summary, rd_intake_summary_free);
+  g_clear_pointer (&fd->document_ids, g_array_unref);
+  g_free (fd);
+}
+
+/**
+ * rd_intake_summary_free:
+ * @summary: (nullable): a summary
+ *
+ * Frees @summary.
+ */
+void
+rd_intake_summary_free (RdIntakeSummary *summary)
+{
+  if (summary == NULL)
+    return;
+  g_free (summary->document_ids);
+  g_free (summary->reason);
+  g_free (summary);
+}
+
+/**
+ * rd_intake_outcome_to_string:
+ * @outcome: an outcome
+ *
+ * Returns: the outcome as a word for a line of output ("imported",
+ *   "duplicate", "rejected"); not translated, since scripts read it
+ */
+const char *
+rd_intake_outcome_to_string (RdIntakeOutcome outcome)
+{
+  switch (outcome)
+    {
+    case RD_INTAKE_OUTCOME_IMPORTED:
+      return "imported";
+    case RD_INTAKE_OUTCOME_DUPLICATE:
+      return "duplicate";
+    case RD_INTAKE_OUTCOME_REJECTED:
+    default:
+      return "rejected";
+    }
+}
+
+/**
+ * rd_intake_file_source_key:
+ * @message: the bytes of a message as received
+ *
+ * Returns: (transfer full): a key naming these bytes (their sha256), for
+ *   rd_intake_file_async()
+ */
+char *
+rd_intake_file_source_key (GBytes *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+
+  return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, message);
+}
+
+static void
+return_summary (GTask *task)
+{
+  FileData *fd = g_task_get_task_data (task);
+
+  if (fd->document_ids != NULL && fd->document_ids->len > 0)
+    {
+      fd->summary->n_document_ids = fd->document_ids->len;
+      fd->summary->document_ids = g_memdup2 (fd->document_ids->data,
+                                             sizeof (gint64) * fd->document_ids->len);
+    }
+  g_task_return_pointer (task, g_steal_pointer (&fd->summary),
+                         (GDestroyNotify) rd_intake_summary_free);
+}
+
+static void
+reject (GTask      *task,
+        const char *reason)
+{
+  FileData *fd = g_task_get_task_data (task);
+
+  fd->summary->outcome = RD_INTAKE_OUTCOME_REJECTED;
+  g_free (fd->summary->reason);
+  fd->summary->reason = g_strdup (reason);
+  return_summary (task);
+}
+
+static void
+on_saved (GObject      *source,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FileData *fd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  id = rd_repo_intake_save_finish (RD_CONNECTION (source), res, NULL, NULL, NULL, &error);
+  if (id <= 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  fd->summary->referral_id = id;
+  fd->summary->outcome = RD_INTAKE_OUTCOME_IMPORTED;
+  g_debug ("intake: filed referral %" G_GINT64_FORMAT " in queue %" G_GINT64_FORMAT,
+           id, fd->summary->queue_id);
+  return_summary (task);
+}
+
+/* The parsers speak HL7 table 0001 (F, M, O, U); the database stores words. */
+static const char *
+store_sex (const char *sex)
+{
+  if (sex == NULL || *sex == '\0')
+    return "unknown";
+  switch (g_ascii_toupper (sex[0]))
+    {
+    case 'F':
+      return "female";
+    case 'M':
+      return "male";
+    case 'O':
+      return "other";
+    default:
+      return "unknown";
+    }
+}
+
+/* The channel names the parsers use, as the database knows them. */
+static const char *
+store_channel (const char *channel)
+{
+  if (channel == NULL)
+    return "manual";
+  if (g_str_has_prefix (channel, "hl7"))
+    return "hl7";
+  if (g_str_has_prefix (channel, "fhir"))
+    return "fhir";
+  if (strstr (channel, "mail") != NULL)
+    return "email";
+  if (g_str_equal (channel, "fax") || g_str_equal (channel, "scan"))
+    return channel;
+  return "manual";
+}
+
+static const char *
+store_relationship (const char *relationship)
+{
+  g_autofree char *lower = relationship != NULL ? g_ascii_strdown (relationship, -1) : NULL;
+
+  if (lower == NULL || *lower == '\0' || g_str_has_prefix (lower, "sel") || g_str_equal (lower, "01")
+      || g_str_equal (lower, "18"))
+    return "self";
+  if (g_str_has_prefix (lower, "spo") || g_str_equal (lower, "02"))
+    return "spouse";
+  if (g_str_has_prefix (lower, "ch") || g_str_equal (lower, "03") || g_str_equal (lower, "19"))
+    return "child";
+  return "other";
+}
+
+/* Keeps the codes the database accepts; the others go to the notes so that
+ * nothing the sender wrote is lost. */
+static char **
+keep_codes (const char * const *codes,
+            const char         *pattern,
+            GString            *dropped)
+{
+  g_autoptr(GRegex) regex = g_regex_new (pattern, 0, 0, NULL);
+  g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
+
+  for (guint i = 0; codes != NULL && codes[i] != NULL; i++)
+    {
+      if (g_regex_match (regex, codes[i], 0, NULL))
+        g_strv_builder_add (kept, codes[i]);
+      else
+        g_string_append_printf (dropped, "%s%s", dropped->len > 0 ? ", " : "", codes[i]);
+    }
+  return g_strv_builder_end (kept);
+}
+
+static void
+save_referral (GTask *task)
+{
+  FileData *fd = g_task_get_task_data (task);
+  RdConnection *conn = g_task_get_source_object (task);
+  RdIntakeSave save = { 0 };
+  g_autoptr(RdReferral) referral = rd_referral_copy (rd_intake_result_get_referral (fd->result));
+  GPtrArray *coverages = rd_intake_result_get_coverages (fd->result);
+  g_autofree char *notes = rd_intake_result_dup_notes_text (fd->result);
+  RdProvider *receiving = rd_intake_result_get_receiving (fd->result);
+  g_autoptr(RdCoverage) coverage = NULL;
+  g_autoptr(RdPatient) patient = rd_patient_copy (rd_intake_result_get_patient (fd->result));
+
+  rd_patient_set_id (patient, 0);
+  rd_patient_set_version (patient, 0);
+  rd_patient_set_sex (patient, store_sex (rd_patient_get_sex (patient)));
+  rd_referral_set_id (referral, 0);
+  rd_referral_set_version (referral, 0);
+  rd_referral_set_queue_id (referral, fd->summary->queue_id);
+  rd_referral_set_channel (referral, store_channel (rd_intake_result_get_channel (fd->result)));
+  rd_referral_set_idempotency_key (referral, fd->key);
+  rd_referral_set_status (referral, RD_STATUS_NEW);
+  rd_referral_set_number (referral, NULL);
+  {
+    g_autoptr(GString) dropped = g_string_new (NULL);
+    g_auto(GStrv) dx = keep_codes (rd_referral_get_diagnoses (referral),
+                                   "^[A-Z][0-9][0-9A-Z](\\.[0-9A-Z]{1,4})?$", dropped);
+    g_auto(GStrv) px = keep_codes (rd_referral_get_procedures (referral),
+                                   "^([0-9]{4}[0-9FT]|[A-V][0-9]{4})$", dropped);
+    GString *text = g_string_new (rd_referral_get_notes (referral));
+
+    rd_referral_set_diagnoses (referral, (const char * const *) dx);
+    rd_referral_set_procedures (referral, (const char * const *) px);
+    if (notes != NULL && *notes != '\0' && rd_referral_get_notes (referral) == NULL)
+      g_string_append (text, notes);
+    if (dropped->len > 0)
+      g_string_append_printf (text, "%s%s %s", text->len > 0 ? "\n" : "",
+                              _("Codes as sent:"), dropped->str);
+    if (text->len > 20000)
+      g_string_truncate (text, 20000);
+    rd_referral_set_notes (referral, text->len > 0 ? text->str : NULL);
+    g_string_free (text, TRUE);
+  }
+  if (rd_referral_get_specialty (referral) == NULL && receiving != NULL)
+    rd_referral_set_specialty (referral, rd_provider_get_specialty (receiving));
+
+  save.patient = patient;
+  if (coverages != NULL && coverages->len > 0)
+    {
+      coverage = rd_coverage_copy (g_ptr_array_index (coverages, 0));
+      rd_coverage_set_id (coverage, 0);
+      rd_coverage_set_version (coverage, 0);
+      rd_coverage_set_relationship (coverage, store_relationship (rd_coverage_get_relationship (coverage)));
+      rd_coverage_set_source (coverage, store_channel (rd_intake_result_get_channel (fd->result)));
+      rd_coverage_set_eligibility_status (coverage, "unknown");
+    }
+  save.coverage = coverage;
+  save.referral = referral;
+  save.document_ids = (const gint64 *) fd->document_ids->data;
+  save.n_document_ids = fd->document_ids->len;
+  rd_repo_intake_save_async (conn, &save, g_task_get_cancellable (task), on_saved,
+                             g_object_ref (task));
+}
+
+static void insert_next_document (GTask *task);
+
+static void
+on_document_inserted (GObject      *source,
+                      GAsyncResult *res,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FileData *fd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdDocument) stored = NULL;
+  gboolean existing = FALSE;
+  gint64 id;
+
+  stored = rd_repo_document_insert_finish (RD_CONNECTION (source), res, &existing, &error);
+  if (stored == NULL)
+    {
+      if (g_task_return_error_if_cancelled (task))
+        return;
+      /* A document the store refuses (too large, bad type) is this
+       * message's reason, not a failure of the database. */
+      if (fd->document_ids->len == 0 && rd_intake_result_get_referral (fd->result) == NULL)
+        {
+          reject (task, error->message);
+          return;
+        }
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  id = rd_document_get_id (stored);
+  g_array_append_val (fd->document_ids, id);
+  if (existing)
+    fd->summary->n_duplicate_documents++;
+  else
+    fd->summary->n_documents++;
+  g_debug ("intake: document %" G_GINT64_FORMAT " %s", id, existing ? "stored before" : "stored");
+  insert_next_document (task);
+}
+
+static void
+insert_next_document (GTask *task)
+{
+  FileData *fd = g_task_get_task_data (task);
+  RdConnection *conn = g_task_get_source_object (task);
+  GPtrArray *documents = rd_intake_result_get_documents (fd->result);
+
+  if (documents != NULL && fd->next_document < documents->len)
+    {
+      RdIntakeDocument *doc = g_ptr_array_index (documents, fd->next_document++);
+      g_autoptr(RdDocument) meta = rd_document_copy (rd_intake_document_get_metadata (doc));
+
+      rd_document_set_id (meta, 0);
+      rd_document_set_queue_id (meta, fd->summary->queue_id);
+      if (rd_document_get_sender (meta) == NULL && rd_intake_result_get_sender (fd->result) != NULL)
+        rd_document_set_sender (meta, rd_intake_result_get_sender (fd->result));
+      if (rd_document_get_subject (meta) == NULL && rd_intake_result_get_subject (fd->result) != NULL)
+        rd_document_set_subject (meta, rd_intake_result_get_subject (fd->result));
+      rd_repo_document_insert_async (conn, meta, rd_intake_document_get_bytes (doc),
+                                     g_task_get_cancellable (task), on_document_inserted,
+                                     g_object_ref (task));
+      return;
+    }
+
+  if (fd->key != NULL)
+    {
+      save_referral (task);
+      return;
+    }
+
+  fd->summary->outcome = fd->summary->n_documents > 0
+    ? RD_INTAKE_OUTCOME_IMPORTED : RD_INTAKE_OUTCOME_DUPLICATE;
+  return_summary (task);
+}
+
+static void
+on_existing_checked (GObject      *source,
+                     GAsyncResult *res,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FileData *fd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) rows = NULL;
+
+  rows = rd_connection_query_finish (RD_CONNECTION (source), res, &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (rd_result_get_n_rows (rows) > 0)
+    {
+      /* The same message came before: nothing is stored twice. */
+      fd->summary->outcome = RD_INTAKE_OUTCOME_DUPLICATE;
+      fd->summary->referral_id = rd_result_get_int64 (rows, 0, 0);
+      fd->summary->queue_id = rd_result_get_int64 (rows, 0, 1);
+      return_summary (task);
+      return;
+    }
+  insert_next_document (task);
+}
+
+static void
+on_queue_found (GObject      *source,
+                GAsyncResult *res,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FileData *fd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) rows = NULL;
+
+  rows = rd_connection_query_finish (RD_CONNECTION (source), res, &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (rd_result_get_n_rows (rows) == 0)
+    {
+      if (fd->queue_name != NULL)
+        reject (task, _("There is no work queue of that name. Check the queue's name, or leave it out to use the routing rules."));
+      else
+        reject (task, _("There is no work queue to file into. Ask an administrator to add an intake queue, or to add you to a team."));
+      return;
+    }
+  fd->summary->queue_id = rd_result_get_int64 (rows, 0, 0);
+
+  if (fd->key != NULL)
+    {
+      const char *params[] = { fd->key };
+
+      rd_connection_query_async (RD_CONNECTION (source),
+                                 "SELECT id, queue_id FROM rd.referral WHERE idempotency_key = $1",
+                                 params, 1, RD_CONNECTION_TIMEOUT_DEFAULT,
+                                 g_task_get_cancellable (task), on_existing_checked,
+                                 g_object_ref (task));
+      return;
+    }
+  insert_next_document (task);
+}
+
+static char *
+make_key (RdIntakeResult *result,
+          const char     *source_key)
+{
+  const char *message_id = rd_intake_result_get_message_id (result);
+  const char *sender = rd_intake_result_get_sender (result);
+  g_autofree char *material = NULL;
+  g_autofree char *hash = NULL;
+
+  /* The sender's own message id survives a resend with a new timestamp;
+   * the bytes' hash is the fallback. */
+  if (message_id != NULL && *message_id != '\0')
+    material = g_strdup_printf ("%s\x1f%s\x1f%s", rd_intake_result_get_channel (result),
+                                sender != NULL ? sender : "", message_id);
+  else if (source_key != NULL && *source_key != '\0')
+    material = g_strdup_printf ("%s\x1f%s", rd_intake_result_get_channel (result), source_key);
+  else
+    return NULL;
+
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, material, -1);
+  return g_strconcat ("intake:", hash, NULL);
+}
+
+/**
+ * rd_intake_file_async:
+ * @conn: an open connection (as a staff member: row-level security applies)
+ * @result: what a parser brought in
+ * @source_key: (nullable): a key naming the received bytes, such as
+ *   rd_intake_file_source_key(); used when the message carries no id
+ * @queue_name: (nullable): file into this queue instead of routing
+ * @cancellable: (nullable): a cancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Stores @result: each document once (by sha256), and for a new referral
+ * the patient, coverage and referral in one transaction, exactly once per
+ * message. The referral goes to the queue named by the receiving
+ * provider's or the referral's specialty (matched against queue names,
+ * ignoring case), else to the intake queue.
+ */
+void
+rd_intake_file_async (RdConnection        *conn,
+                      RdIntakeResult      *result,
+                      const char          *source_key,
+                      const char          *queue_name,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  FileData *fd;
+  RdIntakeEvent event;
+  RdReferral *referral;
+  RdProvider *receiving;
+  GPtrArray *documents;
+  const char *specialty = NULL;
+  const char *receiving_specialty = NULL;
+  const char *params[3];
+
+  g_return_if_fail (RD_IS_CONNECTION (conn));
+  g_return_if_fail (RD_IS_INTAKE_RESULT (result));
+
+  task = g_task_new (conn, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_intake_file_async);
+  fd = g_new0 (FileData, 1);
+  fd->result = g_object_ref (result);
+  fd->queue_name = g_strdup (queue_name);
+  fd->summary = g_new0 (RdIntakeSummary, 1);
+  fd->document_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_task_set_task_data (task, fd, (GDestroyNotify) file_data_free);
+
+  event = rd_intake_result_get_event (result);
+  referral = rd_intake_result_get_referral (result);
+  documents = rd_intake_result_get_documents (result);
+
+  switch (event)
+    {
+    case RD_INTAKE_EVENT_NEW:
+      if (referral == NULL)
+        {
+          reject (task, _("The message asks for a new referral but carries none. Ask the sender to send it again."));
+          return;
+        }
+      if (rd_intake_result_get_patient (result) == NULL)
+        {
+          reject (task, _("The referral names no patient. Ask the sender to include the patient."));
+          return;
+        }
+      fd->key = make_key (result, source_key);
+      if (fd->key == NULL)
+        {
+          reject (task, _("The message has no id, so a second copy could not be recognised. Import the file instead."));
+          return;
+        }
+      break;
+    case RD_INTAKE_EVENT_DOCUMENTS:
+      if (documents == NULL || documents->len == 0)
+        {
+          reject (task, _("There was no document to store: only PDF and TIFF files are imported."));
+          return;
+        }
+      break;
+    case RD_INTAKE_EVENT_UPDATE:
+    case RD_INTAKE_EVENT_CANCEL:
+    case RD_INTAKE_EVENT_STATUS_QUERY:
+    default:
+      reject (task, _("Changes to, withdrawals of and questions about referrals sent before are not filed automatically yet. Pass them on to the referral's owner."));
+      return;
+    }
+
+  receiving = rd_intake_result_get_receiving (result);
+  if (receiving != NULL)
+    receiving_specialty = rd_provider_get_specialty (receiving);
+  if (referral != NULL)
+    specialty = rd_referral_get_specialty (referral);
+
+  /* The routing rule: a queue named (ignoring case) after the receiving
+   * provider's specialty, then the referral's, then one whose name
+   * contains either, then the intake queue. Row-level security limits the
+   * choice to the queues the person may file into. */
+  params[0] = queue_name;
+  params[1] = receiving_specialty != NULL && *receiving_specialty ? receiving_specialty : NULL;
+  params[2] = specialty != NULL && *specialty ? specialty : NULL;
+  rd_connection_query_async (conn,
+                             "SELECT q.id FROM rd.work_queue q"
+                             " WHERE q.active AND ($1::text IS NULL OR lower(q.name) = lower($1))"
+                             " ORDER BY lower(q.name) = lower($2) IS TRUE DESC,"
+                             "          lower(q.name) = lower($3) IS TRUE DESC,"
+                             "          strpos(lower(q.name), lower($2)) > 0 IS TRUE DESC,"
+                             "          strpos(lower(q.name), lower($3)) > 0 IS TRUE DESC,"
+                             "          (q.kind = 'intake') DESC, q.id"
+                             " LIMIT 1",
+                             params, 3, RD_CONNECTION_TIMEOUT_DEFAULT, cancellable,
+                             on_queue_found, g_object_ref (task));
+}
+
+/**
+ * rd_intake_file_finish:
+ * @conn: the connection
+ * @result: the result passed to the callback
+ * @error: where to put an error
+ *
+ * A message the database refused to store, or a lost connection, is an
+ * error; a message that could not be filed is a summary with
+ * %RD_INTAKE_OUTCOME_REJECTED and its reason.
+ *
+ * Returns: (transfer full): the summary, or %NULL with @error set
+ */
+RdIntakeSummary *
+rd_intake_file_finish (RdConnection  *conn,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, conn), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
