@@ -16,6 +16,14 @@ xgettext --from-code=UTF-8 --add-comments --directory=. --files-from="$tmp/files
   --flag=g_string_append_printf:2:c-format --flag=g_printerr:1:c-format \
   --output="$tmp/template.pot" 2>"$tmp/xgettext.log" || { cat "$tmp/xgettext.log"; exit 1; }
 
+# xgettext cuts a msgid at a GLib macro such as G_GINT64_FORMAT, and the cut
+# string never matches at run time: such strings must use PRId64/PRIu64.
+if grep -q 'ends in the middle of a directive' "$tmp/xgettext.log"; then
+  grep -B0 'ends in the middle of a directive' "$tmp/xgettext.log" | sed 's/: warning:.*//' |
+    sed 's/$/: a translatable format string is cut short; use "%" PRId64 (or PRIu64), not G_GINT64_FORMAT/'
+  exit 1
+fi
+
 status=0
 for lang in $(grep -v '^#' po/LINGUAS); do
   msgmerge --quiet --no-fuzzy-matching "po/$lang.po" "$tmp/template.pot" -o "$tmp/$lang.po"
