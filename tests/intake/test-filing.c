@@ -5,6 +5,9 @@
  */
 #include "config.h"
 
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+
 #include "rd-connection.h"
 #include "rd-fax-synth.h"
 #include "rd-hl7.h"
@@ -245,6 +248,110 @@ test_rejected (void)
   g_assert_cmpint (count (db, "SELECT count(*) FROM rd.document"), ==, 0);
 }
 
+static char *
+run_import (const char * const *args,
+            int                *out_status)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, (gpointer) RD_ADMIN_EXE);
+  g_ptr_array_add (argv, (gpointer) "import");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                &out, &err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  *out_status = WEXITSTATUS (wait_status);
+  g_test_message ("import said: %s%s", out, err);
+  return g_steal_pointer (&out);
+}
+
+static void
+test_admin_import (void)
+{
+  g_autoptr(FxDb) db = NULL;
+  g_autofree char *dir = rd_test_corpus_dir ("hl7v2");
+  g_autofree char *queue = NULL;
+  g_autofree char *conninfo = NULL;
+  g_autofree char *db_arg = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *fax = NULL;
+  g_autofree char *ref = NULL;
+  g_autofree char *adt = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GBytes) pdf = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  if (dir == NULL)
+    return;
+  db = fx_db_new ();
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  queue = fx_team (db, "Intake");
+  conninfo = rd_test_pg_conninfo (db->dbname, NULL);
+  db_arg = g_strconcat ("--db=", conninfo, NULL);
+
+  tmp = g_dir_make_tmp ("rd-import-XXXXXX", &error);
+  g_assert_no_error (error);
+  fax = g_build_filename (tmp, "incoming fax.pdf", NULL);
+  pdf = rd_fax_synth_generate (21, 2);
+  g_file_set_contents (fax, g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf), &error);
+  g_assert_no_error (error);
+  ref = g_build_filename (dir, "REF-I12-01.hl7", NULL);
+  adt = g_build_filename (dir, "ADT-A01-01.hl7", NULL);
+
+  {
+    const char *args[] = { db_arg, fax, ref, adt, NULL };
+
+    first = run_import (args, &status);
+  }
+  g_assert_cmpint (status, ==, 1);
+  line = g_strconcat (fax, ": imported", NULL);
+  g_assert_nonnull (strstr (first, line));
+  g_clear_pointer (&line, g_free);
+  line = g_strconcat (ref, ": imported (referral", NULL);
+  g_assert_nonnull (strstr (first, line));
+  g_clear_pointer (&line, g_free);
+  line = g_strconcat (adt, ": rejected: ", NULL);
+  g_assert_nonnull (strstr (first, line));
+  /* The line says why: the message type is named. */
+  g_assert_nonnull (strstr (strstr (first, line), "ADT"));
+  g_assert_cmpint (count (db, "SELECT count(*) FROM rd.referral"), ==, 1);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM rd.document WHERE media_type = 'application/pdf'"), ==, 1);
+
+  /* Again: both recognised, nothing new, exit status 0. */
+  {
+    const char *args[] = { db_arg, fax, ref, NULL };
+
+    second = run_import (args, &status);
+  }
+  g_assert_cmpint (status, ==, 0);
+  g_clear_pointer (&line, g_free);
+  line = g_strconcat (fax, ": duplicate", NULL);
+  g_assert_nonnull (strstr (second, line));
+  g_clear_pointer (&line, g_free);
+  line = g_strconcat (ref, ": duplicate", NULL);
+  g_assert_nonnull (strstr (second, line));
+  g_assert_cmpint (count (db, "SELECT count(*) FROM rd.referral"), ==, 1);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM rd.document"), ==, 1);
+
+  g_unlink (fax);
+  g_rmdir (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -256,6 +363,7 @@ main (int   argc,
   g_test_add_func ("/intake/filing/routing-by-specialty", test_routing_by_specialty);
   g_test_add_func ("/intake/filing/pdf-once", test_pdf_once);
   g_test_add_func ("/intake/filing/rejected", test_rejected);
+  g_test_add_func ("/intake/filing/admin-import", test_admin_import);
 
   return g_test_run ();
 }

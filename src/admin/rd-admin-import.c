@@ -1,0 +1,320 @@
+/* rd-admin-import.c — referral-desk-admin import: files from the command line
+ *
+ * Each file is read (up to a size limit), recognised by its content — never
+ * by its name — parsed, and filed: one line per file says imported,
+ * duplicate or rejected and why. Exit status 0 when every file was imported
+ * or recognised, 1 when any was rejected.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "rd-admin.h"
+#include "rd-admin-import.h"
+#include "rd-fhir.h"
+#include "rd-hl7.h"
+#include "rd-intake.h"
+#include "rd-mail.h"
+#include "rd-pdf.h"
+
+typedef struct {
+  GAsyncResult *result;
+} Waiter;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  ((Waiter *) user_data)->result = g_object_ref (result);
+}
+
+static void
+wait_for (Waiter *w)
+{
+  while (w->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/**
+ * rd_admin_open_connection:
+ * @conninfo: (nullable): a libpq conninfo (NULL: the PG* variables)
+ * @error: where to put an error
+ *
+ * Returns: (transfer full) (nullable): an open connection
+ */
+RdConnection *
+rd_admin_open_connection (const char  *conninfo,
+                          GError     **error)
+{
+  g_autoptr(RdConnection) conn = rd_connection_new (conninfo != NULL ? conninfo : "");
+  Waiter w = { NULL };
+  gboolean ok;
+
+  rd_connection_open_async (conn, NULL, on_done, &w);
+  wait_for (&w);
+  ok = rd_connection_open_finish (conn, w.result, error);
+  g_object_unref (w.result);
+  return ok ? g_steal_pointer (&conn) : NULL;
+}
+
+/**
+ * rd_admin_file_sync:
+ * @conn: an open connection
+ * @result: what was parsed
+ * @source_key: (nullable): see rd_intake_file_async()
+ * @queue_name: (nullable): see rd_intake_file_async()
+ * @error: where to put an error
+ *
+ * Returns: (transfer full) (nullable): the summary
+ */
+RdIntakeSummary *
+rd_admin_file_sync (RdConnection    *conn,
+                    RdIntakeResult  *result,
+                    const char      *source_key,
+                    const char      *queue_name,
+                    GError         **error)
+{
+  RdIntakeSummary *summary;
+  Waiter w = { NULL };
+
+  rd_intake_file_async (conn, result, source_key, queue_name, NULL, on_done, &w);
+  wait_for (&w);
+  summary = rd_intake_file_finish (conn, w.result, error);
+  g_object_unref (w.result);
+  return summary;
+}
+
+static gboolean
+looks_like_mail (const char *data,
+                 gsize       len)
+{
+  gsize i = 0;
+
+  /* A first line of the form "Header-Name: value". */
+  while (i < len && i < 80 && (g_ascii_isalnum (data[i]) || data[i] == '-'))
+    i++;
+  return i > 0 && i < len && data[i] == ':';
+}
+
+/**
+ * rd_admin_parse_bytes:
+ * @bytes: a file's content
+ * @file_name: (nullable): its name, only to name the stored document
+ * @error: where to put why it cannot be imported
+ *
+ * Recognises HL7 v2, FHIR JSON, e-mail, PDF and TIFF by content.
+ *
+ * Returns: (transfer full) (nullable): what the file brought in
+ */
+RdIntakeResult *
+rd_admin_parse_bytes (GBytes      *bytes,
+                      const char  *file_name,
+                      GError     **error)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+  gsize off = 0;
+  const char *media_type = NULL;
+  g_autoptr(RdIntakeResult) result = NULL;
+  g_autoptr(RdIntakeDocument) doc = NULL;
+  g_autofree char *name = NULL;
+
+  if (len == 0)
+    {
+      g_set_error_literal (error, RD_INTAKE_ERROR, RD_INTAKE_ERROR_MALFORMED,
+                           _("The file is empty."));
+      return NULL;
+    }
+
+  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    off = 3;
+  if (len - off >= 3 && memcmp (data + off, "MSH", 3) == 0)
+    return rd_hl7_import (bytes, NULL, error);
+
+  {
+    gsize j = off;
+
+    while (j < len && g_ascii_isspace (data[j]))
+      j++;
+    if (j < len && data[j] == '{')
+      return rd_fhir_import (bytes, error);
+  }
+
+  if (len >= 5 && memcmp (data, "%PDF-", 5) == 0)
+    {
+      g_autoptr(RdPdf) pdf = NULL;
+      g_autoptr(GError) local = NULL;
+
+      pdf = rd_pdf_new_from_bytes (bytes, NULL, &local);
+      if (pdf == NULL)
+        {
+          g_set_error (error, RD_INTAKE_ERROR, RD_INTAKE_ERROR_MALFORMED,
+                       _("The PDF cannot be read (%s). Ask the sender for a new copy."),
+                       local->message);
+          return NULL;
+        }
+      media_type = "application/pdf";
+    }
+  else if (len >= 4 && (memcmp (data, "II*\0", 4) == 0 || memcmp (data, "MM\0*", 4) == 0))
+    media_type = "image/tiff";
+  else if (looks_like_mail (data, len))
+    return rd_mail_import (bytes, error);
+  else
+    {
+      g_set_error_literal (error, RD_INTAKE_ERROR, RD_INTAKE_ERROR_UNSUPPORTED,
+                           _("This is not a kind of file Referral Desk imports: use PDF, TIFF, HL7 v2, FHIR JSON or e-mail (.eml)."));
+      return NULL;
+    }
+
+  result = rd_intake_result_new ("upload");
+  rd_intake_result_set_event (result, RD_INTAKE_EVENT_DOCUMENTS);
+  name = rd_intake_sanitize_file_name (file_name, media_type, 1);
+  doc = rd_intake_document_new (bytes, name, media_type, "upload");
+  g_object_set (rd_intake_document_get_metadata (doc),
+                "kind", g_str_equal (media_type, "image/tiff") ? "fax" : "other", NULL);
+  rd_intake_result_add_document (result, doc);
+  return g_steal_pointer (&result);
+}
+
+static GBytes *
+read_bounded (const char  *path,
+              GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  in = g_file_read (file, NULL, error);
+  if (in == NULL)
+    return NULL;
+  info = g_file_input_stream_query_info (in, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL, error);
+  if (info == NULL)
+    return NULL;
+  if (g_file_info_get_size (info) > RD_ADMIN_IMPORT_MAX_SIZE)
+    {
+      g_set_error (error, RD_INTAKE_ERROR, RD_INTAKE_ERROR_TOO_LARGE,
+                   _("The file is larger than %d MB. Split it, or ask the sender for a smaller file."),
+                   RD_ADMIN_IMPORT_MAX_SIZE / (1024 * 1024));
+      return NULL;
+    }
+  /* One byte more than allowed tells a file that grew while read. */
+  bytes = g_input_stream_read_bytes (G_INPUT_STREAM (in), RD_ADMIN_IMPORT_MAX_SIZE + 1, NULL, error);
+  if (bytes == NULL)
+    return NULL;
+  if (g_bytes_get_size (bytes) > RD_ADMIN_IMPORT_MAX_SIZE)
+    {
+      g_set_error (error, RD_INTAKE_ERROR, RD_INTAKE_ERROR_TOO_LARGE,
+                   _("The file is larger than %d MB. Split it, or ask the sender for a smaller file."),
+                   RD_ADMIN_IMPORT_MAX_SIZE / (1024 * 1024));
+      return NULL;
+    }
+  return g_steal_pointer (&bytes);
+}
+
+static gboolean
+import_one (RdConnection *conn,
+            const char   *path,
+            const char   *queue)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(RdIntakeResult) result = NULL;
+  g_autoptr(RdIntakeSummary) summary = NULL;
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *key = NULL;
+
+  bytes = read_bounded (path, &error);
+  if (bytes != NULL)
+    result = rd_admin_parse_bytes (bytes, base, &error);
+  if (result == NULL)
+    {
+      printf ("%s: %s: %s\n", path, rd_intake_outcome_to_string (RD_INTAKE_OUTCOME_REJECTED),
+              error->message);
+      return FALSE;
+    }
+
+  key = rd_intake_file_source_key (bytes);
+  summary = rd_admin_file_sync (conn, result, key, queue, &error);
+  if (summary == NULL)
+    {
+      printf ("%s: %s: %s\n", path, rd_intake_outcome_to_string (RD_INTAKE_OUTCOME_REJECTED),
+              error->message);
+      return FALSE;
+    }
+
+  switch (summary->outcome)
+    {
+    case RD_INTAKE_OUTCOME_REJECTED:
+      printf ("%s: %s: %s\n", path, rd_intake_outcome_to_string (summary->outcome),
+              summary->reason != NULL ? summary->reason : "");
+      return FALSE;
+    case RD_INTAKE_OUTCOME_IMPORTED:
+    case RD_INTAKE_OUTCOME_DUPLICATE:
+    default:
+      if (summary->referral_id > 0)
+        printf ("%s: %s (referral %" G_GINT64_FORMAT ", queue %" G_GINT64_FORMAT ")\n",
+                path, rd_intake_outcome_to_string (summary->outcome),
+                summary->referral_id, summary->queue_id);
+      else
+        printf ("%s: %s (%u document(s), queue %" G_GINT64_FORMAT ")\n",
+                path, rd_intake_outcome_to_string (summary->outcome),
+                summary->n_document_ids, summary->queue_id);
+      return TRUE;
+    }
+}
+
+/**
+ * rd_admin_import:
+ * @argc: arguments
+ * @argv: (array length=argc): `import [--db CONNINFO] [--queue NAME] FILE…`
+ *
+ * Returns: the exit status
+ */
+int
+rd_admin_import (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *queue = NULL;
+  gboolean all_ok = TRUE;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_STRING, &db,
+      N_("A libpq connection string or URI (default: libpq’s PG* environment variables)"), N_("CONNINFO") },
+    { "queue", 0, 0, G_OPTION_ARG_STRING, &queue,
+      N_("File into this work queue instead of routing by specialty"), N_("NAME") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("FILE…"));
+  g_option_context_set_summary (context,
+                                _("Imports PDF, TIFF, HL7 v2, FHIR JSON and e-mail files, each exactly once."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return rd_admin_fail ("%s", error->message) + 1;
+  if (argc < 2)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      fputs (help, stderr);
+      return 2;
+    }
+
+  conn = rd_admin_open_connection (db, &error);
+  if (conn == NULL)
+    return rd_admin_fail (_("Could not connect to the database: %s"), error->message);
+
+  for (int i = 1; i < argc; i++)
+    if (!import_one (conn, argv[i], queue))
+      all_ok = FALSE;
+
+  return all_ok ? 0 : 1;
+}
