@@ -1224,7 +1224,6 @@ build_page_query (RdReferralList *self,
   g_autoptr(GPtrArray) branches = NULL;
   g_autoptr(GString) where = NULL;
   Query fq = { .sql = g_string_new (NULL), .params = q->params };
-  gboolean two_step;
 
   if (bound != NULL)
     branches = keyset_branches (self, q, bound, reversed, inclusive);
@@ -1239,35 +1238,20 @@ build_page_query (RdReferralList *self,
   append_filter (self, &fq);
   where = g_steal_pointer (&fq.sql);
 
-  /* One range (a queue's first page): fetch the rows at once. Several
-   * ranges: first find the ids and keys in the index (the view's outer
-   * joins drop out when no joined column is named), then join the names
-   * for the page's rows only, instead of for every candidate of every
-   * range. */
-  two_step = branches->len > 1 || pages_per_queue (self);
-  if (two_step)
-    {
-      g_string_append_printf (q->sql, "SELECT %s", select_columns);
-      append_key_columns (self, q);
-      g_string_append (q->sql, " FROM rd.worklist w WHERE w.id IN (SELECT u.id FROM (");
-    }
-  else
-    g_string_append (q->sql, "SELECT * FROM (");
+  /* (Tried: finding the ids first and joining the names for the page's
+   * rows only, as IN (…) and as a MATERIALIZED CTE; on a million
+   * referrals both were slower than this, 4.5 s against 0.1 s a page.) */
+  g_string_append (q->sql, "SELECT * FROM (");
   for (guint b = 0; b < branches->len; b++)
     {
       if (b > 0)
         g_string_append (q->sql, " UNION ALL ");
-      append_branch (self, q, two_step ? "w.id" : select_columns, where->str,
+      append_branch (self, q, select_columns, where->str,
                      g_ptr_array_index (branches, b), reversed, lim);
     }
   g_string_append (q->sql, ") AS u");
   append_order (self, q, reversed, TRUE);
   g_string_append_printf (q->sql, " LIMIT $%u", lim);
-  if (two_step)
-    {
-      g_string_append (q->sql, ")");
-      append_order (self, q, reversed, FALSE);
-    }
 }
 
 static void
