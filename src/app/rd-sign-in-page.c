@@ -23,6 +23,7 @@ struct _RdSignInPage
 
   AdwComboRow          *profile_row;
   GtkStringList        *profile_names;
+  AdwActionRow         *delete_row;
   AdwEntryRow          *name_row;
   AdwEntryRow          *hosts_row;
   AdwEntryRow          *port_row;
@@ -41,6 +42,7 @@ struct _RdSignInPage
 enum {
   SIGN_IN_REQUESTED,
   BACK_REQUESTED,
+  PROFILE_REMOVED,
   N_SIGNALS
 };
 
@@ -140,16 +142,66 @@ fill_from_profile (RdSignInPage *self,
   rd_credentials_lookup_async (profile, self->lookup_cancellable, on_lookup_done, self);
 }
 
+static RdProfile *
+selected_profile (RdSignInPage *self)
+{
+  guint selected = adw_combo_row_get_selected (self->profile_row);
+
+  if (self->profiles != NULL && selected < self->profiles->len)
+    return g_ptr_array_index (self->profiles, selected);
+
+  return NULL;
+}
+
 static void
 on_profile_selected (RdSignInPage *self)
 {
-  guint selected = adw_combo_row_get_selected (self->profile_row);
-  RdProfile *profile = NULL;
+  RdProfile *profile = selected_profile (self);
 
-  if (self->profiles != NULL && selected < self->profiles->len)
-    profile = g_ptr_array_index (self->profiles, selected);
-
+  gtk_widget_set_visible (GTK_WIDGET (self->delete_row), profile != NULL);
   fill_from_profile (self, profile);
+}
+
+static void
+on_remove_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    gpointer          user_data)
+{
+  RdSignInPage *self = user_data;
+  RdProfile *profile;
+
+  if (g_strcmp0 (response, "remove") != 0)
+    return;
+
+  profile = selected_profile (self);
+  if (profile != NULL)
+    g_signal_emit (self, signals[PROFILE_REMOVED], 0, rd_profile_get_name (profile));
+}
+
+static void
+on_delete_clicked (RdSignInPage *self)
+{
+  RdProfile *profile = selected_profile (self);
+  GtkWidget *dialog;
+
+  if (profile == NULL)
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                   _("Remove This Profile?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("“%s” and the password saved for it on this computer will be removed. Nothing in the database changes."),
+                                  rd_profile_get_name (profile));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -203,12 +255,20 @@ rd_sign_in_page_class_init (RdSignInPageClass *klass)
   signals[BACK_REQUESTED] =
     g_signal_new ("back-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * RdSignInPage::profile-removed:
+   * @name: the profile the person chose to remove
+   */
+  signals[PROFILE_REMOVED] =
+    g_signal_new ("profile-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/referraldesk/ReferralDesk/rd-sign-in-page.ui");
   gtk_widget_class_bind_template_child (widget_class, RdSignInPage, profile_row);
   gtk_widget_class_bind_template_child (widget_class, RdSignInPage, profile_names);
+  gtk_widget_class_bind_template_child (widget_class, RdSignInPage, delete_row);
   gtk_widget_class_bind_template_child (widget_class, RdSignInPage, name_row);
   gtk_widget_class_bind_template_child (widget_class, RdSignInPage, hosts_row);
   gtk_widget_class_bind_template_child (widget_class, RdSignInPage, port_row);
@@ -226,12 +286,14 @@ rd_sign_in_page_class_init (RdSignInPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_sign_in_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_password_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_delete_clicked);
 }
 
 static void
 rd_sign_in_page_init (RdSignInPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->delete_row), FALSE);
   fill_from_profile (self, NULL);
 }
 

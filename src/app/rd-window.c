@@ -543,6 +543,39 @@ on_sign_in_requested (RdWindow     *self,
 }
 
 static void
+on_profile_forgotten (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rd_credentials_forget_profile_finish (result, &error) &&
+      !g_error_matches (error, RD_CREDENTIALS_ERROR, RD_CREDENTIALS_ERROR_UNAVAILABLE))
+    g_warning ("keyring clear failed: %s", error->message);
+}
+
+static void
+on_profile_removed (RdWindow     *self,
+                    const char   *name,
+                    RdSignInPage *page)
+{
+  g_autoptr(GPtrArray) profiles = rd_profile_list_load (self->settings);
+
+  for (guint i = 0; i < profiles->len; i++)
+    {
+      if (g_strcmp0 (rd_profile_get_name (g_ptr_array_index (profiles, i)), name) == 0)
+        {
+          g_ptr_array_remove_index (profiles, i);
+          break;
+        }
+    }
+
+  rd_profile_list_save (self->settings, profiles);
+  rd_credentials_forget_profile_async (name, NULL, on_profile_forgotten, NULL);
+  rd_window_show_sign_in (self);
+}
+
+static void
 on_sign_in_back (RdWindow *self)
 {
   show_page (self, "welcome");
@@ -1226,6 +1259,7 @@ rd_window_class_init (RdWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_sign_in_requested);
   gtk_widget_class_bind_template_callback (widget_class, on_sign_in_back);
+  gtk_widget_class_bind_template_callback (widget_class, on_profile_removed);
   gtk_widget_class_bind_template_callback (widget_class, on_unlock_requested);
   gtk_widget_class_bind_template_callback (widget_class, on_lock_sign_out);
   gtk_widget_class_bind_template_callback (widget_class, on_local_setup_continue);

@@ -402,8 +402,9 @@ rd_credentials_forget_profile_async (const char          *profile_name,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, rd_credentials_forget_profile_async);
 
-  attributes = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_insert (attributes, (gpointer) "profile", (gpointer) profile_name);
+  /* libsecret keeps the table until the service answers: own the value. */
+  attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_hash_table_insert (attributes, (gpointer) "profile", g_strdup (profile_name));
   secret_password_clearv (rd_credentials_get_schema (), attributes, cancellable,
                           on_forget_profile_done, g_steal_pointer (&task));
 }

@@ -337,6 +337,27 @@ test_remember_password (void)
     (void) filled;
   }
 
+  /* Removing the profile removes its saved password too. */
+  g_signal_emit_by_name (page, "profile-removed", rd_profile_get_name (profile));
+  {
+    g_autoptr(GPtrArray) profiles = rd_profile_list_load (settings);
+
+    for (guint i = 0; i < profiles->len; i++)
+      g_assert_cmpstr (rd_profile_get_name (g_ptr_array_index (profiles, i)), !=,
+                       rd_profile_get_name (profile));
+  }
+  g_clear_pointer (&stored, g_free);
+  for (int i = 0; i < 50; i++)
+    {
+      rd_test_ui_spin (100);
+      g_clear_pointer (&stored, g_free);
+      rd_credentials_lookup_async (profile, NULL, on_lookup, &stored);
+      g_assert_true (rd_test_ui_wait_until (have_string, &stored, 10000));
+      if (g_str_equal (stored, ""))
+        break;
+    }
+  g_assert_cmpstr (stored, ==, "");
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
