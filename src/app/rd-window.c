@@ -16,6 +16,7 @@
 #include "rd-application.h"
 #include "rd-credentials.h"
 #include "rd-draft-store.h"
+#include "rd-import-dialog.h"
 #include "rd-inbox-view.h"
 #include "rd-local-cluster.h"
 #include "rd-local-setup.h"
@@ -619,6 +620,7 @@ update_actions (RdWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-referral", working);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-referral", working);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", working);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", working);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.team-board",
                                  working && rd_session_get_is_lead (self->session));
 }
@@ -1110,6 +1112,85 @@ search_action (GtkWidget  *widget,
 }
 
 static void
+import_files (RdWindow   *self,
+              GListModel *files)
+{
+  RdConnection *connection = rd_session_get_connection (self->session);
+  RdImportDialog *dialog;
+
+  if (connection == NULL || files == NULL || g_list_model_get_n_items (files) == 0)
+    return;
+
+  dialog = rd_import_dialog_new (GTK_WINDOW (self), connection);
+  gtk_window_present (GTK_WINDOW (dialog));
+  rd_import_dialog_import_files (dialog, files);
+}
+
+static void
+on_import_chosen (GtkNativeDialog *chooser,
+                  int              response,
+                  gpointer         user_data)
+{
+  RdWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+
+      import_files (self, files);
+    }
+
+  g_object_unref (chooser);
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  RdWindow *self = RD_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (_("Import Referrals and Documents"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  gtk_file_filter_set_name (filter, _("Faxes, scans, e-mail, HL7 and FHIR"));
+  gtk_file_filter_add_mime_type (filter, "application/pdf");
+  gtk_file_filter_add_mime_type (filter, "image/tiff");
+  gtk_file_filter_add_mime_type (filter, "message/rfc822");
+  gtk_file_filter_add_mime_type (filter, "application/json");
+  gtk_file_filter_add_suffix (filter, "hl7");
+  gtk_file_filter_add_suffix (filter, "txt");
+  gtk_file_filter_add_suffix (filter, "eml");
+  gtk_file_filter_add_suffix (filter, "json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_import_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static gboolean
+on_files_dropped (GtkDropTarget *target,
+                  const GValue  *value,
+                  double         x,
+                  double         y,
+                  gpointer       user_data)
+{
+  RdWindow *self = user_data;
+  GdkFileList *list = g_value_get_boxed (value);
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+
+  if (self->locked || rd_session_get_state (self->session) == RD_SESSION_SIGNED_OUT)
+    return FALSE;
+
+  for (GSList *l = gdk_file_list_get_files (list); l != NULL; l = l->next)
+    g_list_store_append (files, l->data);
+
+  import_files (self, G_LIST_MODEL (files));
+  return TRUE;
+}
+
+static void
 team_board_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
@@ -1226,6 +1307,7 @@ rd_window_class_init (RdWindowClass *klass)
   g_type_ensure (RD_TYPE_WORKLIST_VIEW);
   g_type_ensure (RD_TYPE_INBOX_VIEW);
   g_type_ensure (RD_TYPE_TEAM_BOARD);
+  g_type_ensure (RD_TYPE_IMPORT_DIALOG);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/referraldesk/ReferralDesk/rd-window.ui");
@@ -1274,6 +1356,9 @@ rd_window_class_init (RdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-referral", NULL, new_referral_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.team-board", NULL, team_board_action);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
+                                       "win.import", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l,
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.lock", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
@@ -1310,6 +1395,14 @@ rd_window_init (RdWindow *self)
 
   install_activity_watch (self);
   restart_idle_check (self);
+
+  /* Files dropped anywhere on the desk are imported. */
+  {
+    GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+
+    g_signal_connect (drop, "drop", G_CALLBACK (on_files_dropped), self);
+    gtk_widget_add_controller (self->desk, GTK_EVENT_CONTROLLER (drop));
+  }
 
   profiles = rd_profile_list_load (self->settings);
   if (profiles->len > 0)

@@ -6,8 +6,12 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "rd-application.h"
+#include "rd-fax-synth.h"
+#include "rd-import-dialog.h"
+#include "rd-intake-file.h"
 #include "rd-inbox-view.h"
 #include "rd-init-db.h"
 #include "rd-referral-list.h"
@@ -195,6 +199,47 @@ test_desk (void)
   rd_test_ui_spin (1500);
   g_clear_object (&shot);
   shot = rd_test_ui_screenshot (GTK_WIDGET (window), "desk-team-board");
+
+  /* Import: a new fax, the same fax again, and a broken PDF. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("rd-import-XXXXXX", NULL);
+    g_autofree char *fax = g_build_filename (dir, "fax-from-clinic.pdf", NULL);
+    g_autofree char *again = g_build_filename (dir, "same-fax-again.pdf", NULL);
+    g_autofree char *broken = g_build_filename (dir, "broken.pdf", NULL);
+    g_autoptr(GBytes) pdf = rd_fax_synth_generate (424242, 3);
+    g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+    RdImportDialog *dialog;
+    const char *paths[] = { fax, again, broken };
+
+    g_assert_true (g_file_set_contents (fax, g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf), NULL));
+    g_assert_true (g_file_set_contents (again, g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf), NULL));
+    g_assert_true (g_file_set_contents (broken, "%PDF-1.4\n1 0 obj <<\n", -1, NULL));
+    for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+      {
+        g_autoptr(GFile) f = g_file_new_for_path (paths[i]);
+        g_list_store_append (files, f);
+      }
+
+    dialog = rd_import_dialog_new (GTK_WINDOW (window),
+                                   rd_session_get_connection (rd_window_get_session (window)));
+    gtk_window_present (GTK_WINDOW (dialog));
+    rd_import_dialog_import_files (dialog, G_LIST_MODEL (files));
+    for (int i = 0; i < 600 && !rd_import_dialog_get_finished (dialog); i++)
+      rd_test_ui_spin (50);
+    g_assert_true (rd_import_dialog_get_finished (dialog));
+    g_clear_object (&shot);
+    shot = rd_test_ui_screenshot (GTK_WIDGET (dialog), "import-summary");
+    g_assert_cmpuint (rd_import_dialog_get_count (dialog, RD_INTAKE_OUTCOME_IMPORTED), ==, 1);
+    g_assert_cmpuint (rd_import_dialog_get_count (dialog, RD_INTAKE_OUTCOME_DUPLICATE), ==, 1);
+    g_assert_cmpuint (rd_import_dialog_get_count (dialog, RD_INTAKE_OUTCOME_REJECTED), ==, 1);
+    gtk_window_destroy (GTK_WINDOW (dialog));
+
+    /* The broken file was reported, and it is still where it was. */
+    g_assert_true (g_file_test (broken, G_FILE_TEST_EXISTS));
+    for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+      g_unlink (paths[i]);
+    g_rmdir (dir);
+  }
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL);
   g_assert_cmpstr (rd_window_get_page (window), ==, "sign-in");
