@@ -10,6 +10,7 @@
 
 #include "rd-admin.h"
 #include "rd-admin-db.h"
+#include "rd-admin-hl7.h"
 #include "rd-admin-import.h"
 #include "rd-admin-seed.h"
 
@@ -21,6 +22,7 @@ static const RdAdminCommand commands[] = {
   { "add-queue", N_("Add a work queue to a team"), rd_admin_add_queue },
   { "add-staff", N_("Add a staff member with their own login"), rd_admin_add_staff },
   { "import", N_("Import PDF, TIFF, HL7 v2, FHIR and e-mail files, each once"), rd_admin_import },
+  { "listen-hl7", N_("Receive HL7 v2 referrals over MLLP and acknowledge each"), rd_admin_listen_hl7 },
   { "seed-demo", N_("Fill an empty database with invented demo data"), rd_admin_seed_demo },
   { NULL, NULL, NULL },
 };

@@ -24,6 +24,7 @@ typedef struct {
   RdIntakeSummary *summary;
   GArray          *document_ids;
   guint            next_document;
+  gint64           patient_id;
 } FileData;
 
 static void
@@ -224,7 +225,9 @@ save_referral (GTask *task)
   g_autoptr(RdCoverage) coverage = NULL;
   g_autoptr(RdPatient) patient = rd_patient_copy (rd_intake_result_get_patient (fd->result));
 
-  rd_patient_set_id (patient, 0);
+  /* A patient found by MRN is linked (an id without a version), not
+   * created a second time. */
+  rd_patient_set_id (patient, fd->patient_id);
   rd_patient_set_version (patient, 0);
   rd_patient_set_sex (patient, store_sex (rd_patient_get_sex (patient)));
   rd_referral_set_id (referral, 0);
@@ -276,6 +279,43 @@ save_referral (GTask *task)
 }
 
 static void insert_next_document (GTask *task);
+
+static void
+on_patient_found (GObject      *source,
+                  GAsyncResult *res,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FileData *fd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) rows = NULL;
+
+  rows = rd_repo_intake_rows_finish (RD_CONNECTION (source), res, &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (rd_result_get_n_rows (rows) == 1)
+    fd->patient_id = rd_result_get_int64 (rows, 0, 0);
+  save_referral (task);
+}
+
+static void
+find_patient (GTask *task)
+{
+  FileData *fd = g_task_get_task_data (task);
+  const char *mrn = rd_patient_get_mrn (rd_intake_result_get_patient (fd->result));
+
+  if (mrn == NULL || *mrn == '\0')
+    {
+      save_referral (task);
+      return;
+    }
+  rd_repo_intake_find_by_mrn_async (g_task_get_source_object (task), mrn,
+                                    g_task_get_cancellable (task), on_patient_found,
+                                    g_object_ref (task));
+}
 
 static void
 on_document_inserted (GObject      *source,
@@ -341,7 +381,7 @@ insert_next_document (GTask *task)
 
   if (fd->key != NULL)
     {
-      save_referral (task);
+      find_patient (task);
       return;
     }
 

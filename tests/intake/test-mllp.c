@@ -1,0 +1,261 @@
+/* test-mllp.c — the MLLP listener of referral-desk-admin listen-hl7: pieces,
+ * two messages in one write, garbage, a disconnect mid-frame; each answered,
+ * none lost
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <gio/gio.h>
+
+#include "schema-fixture.h"
+
+typedef struct {
+  GSubprocess *listener;
+  guint16      port;
+} Fixture;
+
+static char *
+read_corpus (const char *dir,
+             const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+/* The same message with another MSH-10: a different message to the listener. */
+static char *
+with_control_id (const char *message,
+                 const char *suffix)
+{
+  g_auto(GStrv) fields = g_strsplit (message, "|", 11);
+  g_autofree char *id = NULL;
+
+  g_assert_cmpuint (g_strv_length (fields), ==, 11);
+  id = g_strconcat (fields[9], suffix, NULL);
+  g_free (fields[9]);
+  fields[9] = g_steal_pointer (&id);
+  return g_strjoinv ("|", fields);
+}
+
+static char *
+frame (const char *message)
+{
+  return g_strdup_printf ("\x0b%s\x1c\x0d", message);
+}
+
+static GSocketConnection *
+connect_to (guint16 port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *conn;
+
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (g_socket_connection_get_socket (conn), 20);
+  return conn;
+}
+
+static void
+send_bytes (GSocketConnection *conn,
+            const char        *data,
+            gsize              len)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), data, len,
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Reads one MLLP frame (the ACK) and returns its content. */
+static char *
+read_ack (GSocketConnection *conn)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  g_autoptr(GString) ack = g_string_new (NULL);
+  gboolean started = FALSE;
+  char c;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_input_stream_read (in, &c, 1, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, ==, 1);
+      if (!started)
+        {
+          g_assert_cmpint (c, ==, 0x0b);
+          started = TRUE;
+          continue;
+        }
+      if (c == 0x1c)
+        {
+          n = g_input_stream_read (in, &c, 1, NULL, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (c, ==, 0x0d);
+          return g_string_free (g_steal_pointer (&ack), FALSE);
+        }
+      g_string_append_c (ack, c);
+    }
+}
+
+static void
+assert_ack (const char *ack,
+            const char *code)
+{
+  g_autofree char *msa = g_strconcat ("MSA|", code, "|", NULL);
+
+  g_test_message ("ACK: %s", ack);
+  g_assert_true (g_str_has_prefix (ack, "MSH|"));
+  g_assert_nonnull (strstr (ack, msa));
+}
+
+static void
+start_listener (Fixture    *fx,
+                const char *conninfo)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db_arg = g_strconcat ("--db=", conninfo, NULL);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  const char *port;
+
+  fx->listener = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                   RD_ADMIN_EXE, "listen-hl7", db_arg, "--port", "0", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->listener));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  port = strstr (line, "port ");
+  g_assert_nonnull (port);
+  fx->port = (guint16) g_ascii_strtoull (port + 5, NULL, 10);
+  g_assert_cmpuint (fx->port, >, 0);
+}
+
+static void
+stop_listener (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (fx->listener, SIGTERM);
+  g_subprocess_wait (fx->listener, NULL, &error);
+  g_assert_no_error (error);
+  /* A clean exit: no crash, no leak report. */
+  g_assert_true (g_subprocess_get_if_exited (fx->listener));
+  g_assert_cmpint (g_subprocess_get_exit_status (fx->listener), ==, 0);
+  g_clear_object (&fx->listener);
+}
+
+static void
+test_mllp (void)
+{
+  g_autoptr(FxDb) db = NULL;
+  g_autofree char *dir = rd_test_corpus_dir ("hl7v2");
+  g_autofree char *queue = NULL;
+  g_autofree char *conninfo = NULL;
+  g_autofree char *ref = NULL;
+  g_autofree char *ref2 = NULL;
+  g_autofree char *adt = NULL;
+  Fixture fx = { NULL, 0 };
+
+  if (dir == NULL)
+    return;
+  db = fx_db_new ();
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  queue = fx_team (db, "Intake");
+  conninfo = rd_test_pg_conninfo (db->dbname, NULL);
+  ref = read_corpus (dir, "REF-I12-01.hl7");
+  ref2 = with_control_id (ref, "B");
+  adt = read_corpus (dir, "ADT-A01-01.hl7");
+  start_listener (&fx, conninfo);
+
+  /* A message in pieces, with garbage before it. */
+  {
+    g_autoptr(GSocketConnection) conn = connect_to (fx.port);
+    g_autofree char *framed = frame (ref);
+    g_autofree char *ack = NULL;
+    gsize len = strlen (framed), third = len / 3;
+
+    send_bytes (conn, "\r\nnoise", 7);
+    send_bytes (conn, framed, third);
+    g_usleep (100 * 1000);
+    send_bytes (conn, framed + third, third);
+    g_usleep (100 * 1000);
+    send_bytes (conn, framed + 2 * third, len - 2 * third);
+    ack = read_ack (conn);
+    assert_ack (ack, "AA");
+    g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.referral", NULL), ==, 1);
+  }
+
+  /* Two messages in one write: a second referral and an ADT (refused, with
+   * the reason), then a garbage frame (rejected), on one connection. */
+  {
+    g_autoptr(GSocketConnection) conn = connect_to (fx.port);
+    g_autofree char *a = frame (ref2);
+    g_autofree char *b = frame (adt);
+    g_autofree char *both = g_strconcat (a, b, NULL);
+    g_autofree char *ack1 = NULL;
+    g_autofree char *ack2 = NULL;
+    g_autofree char *ack3 = NULL;
+
+    send_bytes (conn, both, strlen (both));
+    ack1 = read_ack (conn);
+    ack2 = read_ack (conn);
+    assert_ack (ack1, "AA");
+    assert_ack (ack2, "AE");
+    g_assert_nonnull (strstr (ack2, "ADT"));
+    send_bytes (conn, "\x0bthis is not HL7\x1c\x0d", 18);
+    ack3 = read_ack (conn);
+    assert_ack (ack3, "AR");
+    g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.referral", NULL), ==, 2);
+  }
+
+  /* A sender that disconnects mid-frame, then sends again: the half frame
+   * is dropped, the whole one is recognised as filed before (AA), and
+   * nothing is stored twice. */
+  {
+    g_autoptr(GSocketConnection) conn = connect_to (fx.port);
+    g_autoptr(GSocketConnection) again = NULL;
+    g_autofree char *framed = frame (ref);
+    g_autofree char *ack = NULL;
+
+    send_bytes (conn, framed, strlen (framed) / 2);
+    g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+    again = connect_to (fx.port);
+    send_bytes (again, framed, strlen (framed));
+    ack = read_ack (again);
+    assert_ack (ack, "AA");
+  }
+
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.referral", NULL), ==, 2);
+  /* The second referral is for the same patient (same MRN): linked, not
+   * created again. */
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.patient", NULL), ==, 1);
+  stop_listener (&fx);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  rd_test_init_env ();
+
+  g_test_add_func ("/intake/mllp/pieces-pairs-garbage-disconnect", test_mllp);
+
+  return g_test_run ();
+}
