@@ -338,7 +338,7 @@ rd_sidebar_init (RdSidebar *self)
   gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (self->next_row), FALSE);
   gtk_widget_set_tooltip_text (self->next_row,
                                _("Claim and open the most urgent unclaimed referral of your queues"));
-  self->inbox_row = make_row (self, "mail-inbox-symbolic", _("Inbox"), RD_COUNT_INBOX, 0, TRUE);
+  self->inbox_row = make_row (self, "mail-unread-symbolic", _("Inbox"), RD_COUNT_INBOX, 0, TRUE);
   self->queues_header = make_header (_("Queues"));
   self->overdue_row = make_row (self, "alarm-symbolic", _("Overdue"), RD_COUNT_OVERDUE, 0, TRUE);
   self->urgent_row = make_row (self, "dialog-warning-symbolic", _("STAT / Urgent"), RD_COUNT_URGENT, 0, TRUE);
