@@ -1,0 +1,261 @@
+/* test-watcher.c — the fax/scanner folder: each file once, broken ones
+ * rejected with their reason, two watchers on one folder
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "rd-connection.h"
+#include "rd-fax-synth.h"
+#include "rd-inbox-watcher.h"
+#include "schema-fixture.h"
+
+typedef struct
+{
+  GAsyncResult *result;
+} Waiter;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  ((Waiter *) user_data)->result = g_object_ref (result);
+}
+
+static RdConnection *
+connect_as (FxDb       *db,
+            const char *login)
+{
+  g_autofree char *conninfo = rd_test_pg_conninfo (db->dbname, login);
+  RdConnection *conn = rd_connection_new (conninfo);
+  g_autoptr(GError) error = NULL;
+  Waiter w = { NULL };
+
+  rd_connection_open_async (conn, NULL, on_done, &w);
+  while (w.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  rd_connection_open_finish (conn, w.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (w.result);
+  return conn;
+}
+
+/* Writes as a fax server does: a temporary name, then a rename into place. */
+static void
+drop (const char *dir,
+      const char *name,
+      GBytes     *bytes)
+{
+  g_autofree char *tmp = g_build_filename (dir, ".incoming.part", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (tmp, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_rename (tmp, path), ==, 0);
+}
+
+static guint
+count_files (const char *dir,
+             const char *suffix)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, suffix))
+      n++;
+  return n;
+}
+
+static void
+on_file_done (RdInboxWatcher *watcher,
+              const char     *name,
+              int             outcome,
+              gpointer        user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* Runs the main loop until @dir holds no PDF and processed/ plus rejected/
+ * hold @expected files. */
+static void
+wait_settled (const char *dir,
+              guint       expected)
+{
+  g_autofree char *processed = g_build_filename (dir, "processed", NULL);
+  g_autofree char *rejected = g_build_filename (dir, "rejected", NULL);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (count_files (dir, ".pdf") > 0
+         || count_files (processed, ".pdf") + count_files (rejected, ".pdf") < expected)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the folder did not settle");
+    }
+}
+
+static void
+remove_tree (const char *dir)
+{
+  const char *subs[] = { "processed", "rejected", NULL };
+
+  for (guint i = 0; subs[i] != NULL; i++)
+    {
+      g_autofree char *sub = g_build_filename (dir, subs[i], NULL);
+      g_autoptr(GDir) d = g_dir_open (sub, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (sub, name, NULL);
+          g_unlink (path);
+        }
+      g_rmdir (sub);
+    }
+  g_rmdir (dir);
+}
+
+static void
+test_same_fax_twice_and_broken (void)
+{
+  g_autoptr(FxDb) db = fx_db_new ();
+  g_autofree char *queue = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *reason_path = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *broken_path = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(RdInboxWatcher) watcher = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GBytes) fax = NULL;
+  g_autoptr(GBytes) broken = NULL;
+  g_autoptr(GError) error = NULL;
+  guint done = 0;
+
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  queue = fx_team (db, "Intake");
+  alice = fx_staff (db, "Alice Adams", RD_STAFF_ROLE_SPECIALIST, "Intake");
+  conn = connect_as (db, alice);
+  dir = g_dir_make_tmp ("rd-inbox-XXXXXX", &error);
+  g_assert_no_error (error);
+  folder = g_file_new_for_path (dir);
+
+  fax = rd_fax_synth_generate (31, 2);
+  /* One copy is there before the watcher starts (the scan at start). */
+  drop (dir, "fax-0001.pdf", fax);
+
+  watcher = rd_inbox_watcher_new (conn, folder, "fax");
+  rd_inbox_watcher_set_settle_time (watcher, 150);
+  g_signal_connect (watcher, "file-done", G_CALLBACK (on_file_done), &done);
+  rd_inbox_watcher_start (watcher, &error);
+  g_assert_no_error (error);
+  wait_settled (dir, 1);
+
+  /* The same fax again, under another name: recognised, not stored twice. */
+  drop (dir, "fax-0002.pdf", fax);
+  wait_settled (dir, 2);
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document", NULL), ==, 1);
+  g_assert_cmpuint (done, ==, 2);
+
+  /* A broken PDF: kept in rejected/ with its reason beside it. */
+  broken = g_bytes_new_static ("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", 49);
+  drop (dir, "broken.pdf", broken);
+  wait_settled (dir, 3);
+  broken_path = g_build_filename (dir, "rejected", "broken.pdf", NULL);
+  reason_path = g_build_filename (dir, "rejected", "broken.pdf.reason.txt", NULL);
+  g_assert_true (g_file_test (broken_path, G_FILE_TEST_IS_REGULAR));
+  g_file_get_contents (reason_path, &reason, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (reason, "PDF"));
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document", NULL), ==, 1);
+  g_assert_cmpuint (count_files (dir, ".pdf"), ==, 0);
+
+  rd_inbox_watcher_stop (watcher);
+  remove_tree (dir);
+}
+
+static void
+test_two_watchers (void)
+{
+  g_autoptr(FxDb) db = fx_db_new ();
+  g_autofree char *queue = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *processed = NULL;
+  g_autoptr(RdConnection) conn_a = NULL;
+  g_autoptr(RdConnection) conn_b = NULL;
+  g_autoptr(RdInboxWatcher) a = NULL;
+  g_autoptr(RdInboxWatcher) b = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint n = 6;
+
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  queue = fx_team (db, "Intake");
+  alice = fx_staff (db, "Alice Adams", RD_STAFF_ROLE_SPECIALIST, "Intake");
+  bob = fx_staff (db, "Bob Brown", RD_STAFF_ROLE_SPECIALIST, "Intake");
+  conn_a = connect_as (db, alice);
+  conn_b = connect_as (db, bob);
+  dir = g_dir_make_tmp ("rd-inbox-XXXXXX", &error);
+  g_assert_no_error (error);
+  folder = g_file_new_for_path (dir);
+
+  a = rd_inbox_watcher_new (conn_a, folder, "fax");
+  b = rd_inbox_watcher_new (conn_b, folder, "fax");
+  rd_inbox_watcher_set_settle_time (a, 100);
+  rd_inbox_watcher_set_settle_time (b, 100);
+  rd_inbox_watcher_start (a, &error);
+  g_assert_no_error (error);
+  rd_inbox_watcher_start (b, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GBytes) fax = rd_fax_synth_generate (100 + i, 1);
+      g_autofree char *name = g_strdup_printf ("fax-%02u.pdf", i);
+
+      drop (dir, name, fax);
+    }
+  wait_settled (dir, n);
+
+  processed = g_build_filename (dir, "processed", NULL);
+  g_assert_cmpuint (count_files (processed, ".pdf"), ==, n);
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document", NULL), ==, n);
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(DISTINCT sha256) FROM rd.document", NULL), ==, n);
+
+  rd_inbox_watcher_stop (a);
+  rd_inbox_watcher_stop (b);
+  remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  rd_test_init_env ();
+
+  g_test_add_func ("/intake/watcher/same-fax-twice-and-broken", test_same_fax_twice_and_broken);
+  g_test_add_func ("/intake/watcher/two-watchers", test_two_watchers);
+
+  return g_test_run ();
+}
