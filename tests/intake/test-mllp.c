@@ -6,7 +6,9 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <gio/gio.h>
 
 #include "schema-fixture.h"
@@ -119,18 +121,28 @@ assert_ack (const char *ack,
   g_assert_nonnull (strstr (ack, msa));
 }
 
+/* The listener goes when the test does, even when an assertion failed. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static void
 start_listener (Fixture    *fx,
-                const char *conninfo)
+                const char *conninfo,
+                const char *idle_timeout)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *db_arg = g_strconcat ("--db=", conninfo, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GDataInputStream) out = NULL;
   g_autofree char *line = NULL;
   const char *port;
 
-  fx->listener = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                   RD_ADMIN_EXE, "listen-hl7", db_arg, "--port", "0", NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  fx->listener = g_subprocess_launcher_spawn (launcher, &error, RD_ADMIN_EXE, "listen-hl7", db_arg,
+                                              "--port", "0", "--idle-timeout", idle_timeout, NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->listener));
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);
@@ -181,7 +193,7 @@ test_mllp (void)
   ref = read_corpus (dir, "REF-I12-01.hl7");
   ref2 = with_control_id (ref, "B");
   adt = read_corpus (dir, "ADT-A01-01.hl7");
-  start_listener (&fx, conninfo);
+  start_listener (&fx, conninfo, "60");
 
   /* A message in pieces, with garbage before it. */
   {
@@ -248,6 +260,83 @@ test_mllp (void)
   stop_listener (&fx);
 }
 
+static void
+assert_closed_by_listener (GSocketConnection *conn)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  g_autoptr(GError) error = NULL;
+  char buf[256];
+  gssize n;
+
+  /* Nothing comes back but the end of the stream (or a reset). */
+  n = g_input_stream_read (in, buf, sizeof buf, NULL, &error);
+  if (error != NULL)
+    g_assert_false (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
+  else
+    g_assert_cmpint (n, ==, 0);
+}
+
+static void
+test_mllp_limits (void)
+{
+  g_autoptr(FxDb) db = NULL;
+  g_autofree char *dir = rd_test_corpus_dir ("hl7v2");
+  g_autofree char *queue = NULL;
+  g_autofree char *conninfo = NULL;
+  g_autofree char *ref = NULL;
+  Fixture fx = { NULL, 0 };
+
+  if (dir == NULL)
+    return;
+  db = fx_db_new ();
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  queue = fx_team (db, "Intake");
+  conninfo = rd_test_pg_conninfo (db->dbname, NULL);
+  ref = read_corpus (dir, "REF-I12-01.hl7");
+  start_listener (&fx, conninfo, "1");
+
+  /* A half-sent frame and then silence: closed after the idle timeout. */
+  {
+    g_autoptr(GSocketConnection) conn = connect_to (fx.port);
+    g_autofree char *framed = frame (ref);
+
+    send_bytes (conn, framed, strlen (framed) / 2);
+    assert_closed_by_listener (conn);
+  }
+
+  /* A frame over the cap: the connection is closed, the listener lives on. */
+  {
+    g_autoptr(GSocketConnection) conn = connect_to (fx.port);
+    gsize size = 17 * 1024 * 1024;
+    g_autofree char *huge = g_malloc (size);
+    g_autoptr(GError) error = NULL;
+
+    memset (huge, 'A', size);
+    huge[0] = 0x0b;
+    /* The listener may close while we still write: that is the point. */
+    g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), huge, size,
+                               NULL, NULL, &error);
+    if (error == NULL)
+      assert_closed_by_listener (conn);
+  }
+
+  {
+    g_autoptr(GSocketConnection) conn = connect_to (fx.port);
+    g_autofree char *framed = frame (ref);
+    g_autofree char *ack = NULL;
+
+    send_bytes (conn, framed, strlen (framed));
+    ack = read_ack (conn);
+    assert_ack (ack, "AA");
+  }
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.referral", NULL), ==, 1);
+  stop_listener (&fx);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -256,6 +345,7 @@ main (int   argc,
   rd_test_init_env ();
 
   g_test_add_func ("/intake/mllp/pieces-pairs-garbage-disconnect", test_mllp);
+  g_test_add_func ("/intake/mllp/idle-and-oversized", test_mllp_limits);
 
   return g_test_run ();
 }
