@@ -95,10 +95,25 @@ looks_like_mail (const char *data,
 {
   gsize i = 0;
 
-  /* A first line of the form "Header-Name: value". */
+  /* An mbox "From " line, or a first line "Header-Name: value". */
+  if (len >= 5 && memcmp (data, "From ", 5) == 0)
+    return TRUE;
   while (i < len && i < 80 && (g_ascii_isalnum (data[i]) || data[i] == '-'))
     i++;
   return i > 0 && i < len && data[i] == ':';
+}
+
+/* Readers accept a PDF header anywhere in the first kilobyte. */
+static gboolean
+find_pdf_header (const char *data,
+                 gsize       len)
+{
+  gsize limit = MIN (len, 1024);
+
+  for (gsize i = 0; i + 5 <= limit; i++)
+    if (memcmp (data + i, "%PDF-", 5) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 /**
@@ -145,7 +160,7 @@ rd_admin_parse_bytes (GBytes      *bytes,
       return rd_fhir_import (bytes, error);
   }
 
-  if (len >= 5 && memcmp (data, "%PDF-", 5) == 0)
+  if (find_pdf_header (data, len))
     {
       g_autoptr(RdPdf) pdf = NULL;
       g_autoptr(GError) local = NULL;
@@ -153,9 +168,7 @@ rd_admin_parse_bytes (GBytes      *bytes,
       pdf = rd_pdf_new_from_bytes (bytes, NULL, &local);
       if (pdf == NULL)
         {
-          g_set_error (error, RD_INTAKE_ERROR, RD_INTAKE_ERROR_MALFORMED,
-                       _("The PDF cannot be read (%s). Ask the sender for a new copy."),
-                       local->message);
+          g_set_error_literal (error, RD_INTAKE_ERROR, RD_INTAKE_ERROR_MALFORMED, local->message);
           return NULL;
         }
       media_type = "application/pdf";

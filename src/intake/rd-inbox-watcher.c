@@ -315,6 +315,19 @@ on_pdf_loaded (GObject      *source,
   file_current (self, "application/pdf", rd_pdf_get_n_pages (pdf));
 }
 
+/* Readers accept a PDF header anywhere in the first kilobyte. */
+static gboolean
+find_pdf_header (const char *data,
+                 gsize       len)
+{
+  gsize limit = MIN (len, 1024);
+
+  for (gsize i = 0; i + 5 <= limit; i++)
+    if (memcmp (data + i, "%PDF-", 5) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 take (RdInboxWatcher *self,
       const char     *name)
@@ -347,7 +360,7 @@ take (RdInboxWatcher *self,
     }
   self->current_bytes = g_bytes_ref (bytes);
 
-  if (len >= 5 && memcmp (data, "%PDF-", 5) == 0)
+  if (find_pdf_header (data, len))
     rd_pdf_load_async (bytes, NULL, self->cancellable, on_pdf_loaded, g_object_ref (self));
   else if (len >= 8 && (memcmp (data, "II*\0", 4) == 0 || memcmp (data, "MM\0*", 4) == 0))
     file_current (self, "image/tiff", 0);

@@ -223,6 +223,7 @@ save_referral (GTask *task)
   g_autofree char *notes = rd_intake_result_dup_notes_text (fd->result);
   RdProvider *receiving = rd_intake_result_get_receiving (fd->result);
   g_autoptr(RdCoverage) coverage = NULL;
+  g_autoptr(GString) as_sent = NULL;
   g_autoptr(RdPatient) patient = rd_patient_copy (rd_intake_result_get_patient (fd->result));
 
   /* A patient found by MRN is linked (an id without a version), not
@@ -230,6 +231,27 @@ save_referral (GTask *task)
   rd_patient_set_id (patient, fd->patient_id);
   rd_patient_set_version (patient, 0);
   rd_patient_set_sex (patient, store_sex (rd_patient_get_sex (patient)));
+  /* Values the database would refuse do not lose the referral: they are
+   * kept in its notes as sent, for a person to correct. */
+  as_sent = g_string_new (NULL);
+  if (rd_patient_get_zip (patient) != NULL
+      && !g_regex_match_simple ("^[0-9]{5}(-[0-9]{4})?$", rd_patient_get_zip (patient), 0, 0))
+    {
+      g_string_append_printf (as_sent, "%s %s\n", _("Postal code as sent:"), rd_patient_get_zip (patient));
+      rd_patient_set_zip (patient, NULL);
+    }
+  if (rd_patient_get_phone_home (patient) != NULL
+      && !g_regex_match_simple ("^\\+[1-9][0-9]{6,14}$", rd_patient_get_phone_home (patient), 0, 0))
+    {
+      g_string_append_printf (as_sent, "%s %s\n", _("Home phone as sent:"), rd_patient_get_phone_home (patient));
+      rd_patient_set_phone_home (patient, NULL);
+    }
+  if (rd_patient_get_phone_mobile (patient) != NULL
+      && !g_regex_match_simple ("^\\+[1-9][0-9]{6,14}$", rd_patient_get_phone_mobile (patient), 0, 0))
+    {
+      g_string_append_printf (as_sent, "%s %s\n", _("Mobile phone as sent:"), rd_patient_get_phone_mobile (patient));
+      rd_patient_set_phone_mobile (patient, NULL);
+    }
   rd_referral_set_id (referral, 0);
   rd_referral_set_version (referral, 0);
   rd_referral_set_queue_id (referral, fd->summary->queue_id);
@@ -249,6 +271,8 @@ save_referral (GTask *task)
     rd_referral_set_procedures (referral, (const char * const *) px);
     if (notes != NULL && *notes != '\0' && rd_referral_get_notes (referral) == NULL)
       g_string_append (text, notes);
+    if (as_sent->len > 0)
+      g_string_append_printf (text, "%s%s", text->len > 0 ? "\n" : "", as_sent->str);
     if (dropped->len > 0)
       g_string_append_printf (text, "%s%s %s", text->len > 0 ? "\n" : "",
                               _("Codes as sent:"), dropped->str);
@@ -554,6 +578,14 @@ rd_intake_file_async (RdConnection        *conn,
         }
       break;
     case RD_INTAKE_EVENT_DOCUMENTS:
+      if ((documents == NULL || documents->len == 0)
+          && (rd_intake_result_get_patient (result) != NULL
+              || rd_intake_result_get_coverages (result)->len > 0
+              || rd_intake_result_get_providers (result)->len > 0))
+        {
+          reject (task, _("The file holds only a patient, coverage or provider, without a referral or a document, so nothing was filed. Send it together with the referral it belongs to."));
+          return;
+        }
       if (documents == NULL || documents->len == 0)
         {
           reject (task, _("There was no document to store: only PDF and TIFF files are imported."));

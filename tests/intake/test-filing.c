@@ -162,6 +162,9 @@ test_routing_by_specialty (void)
   rd_patient_set_family_name (patient, "Oyelaran");
   rd_patient_set_given_name (patient, "Tomi");
   rd_patient_set_dob (patient, "1980-02-02");
+  /* Values the database refuses: kept in the notes, not a lost referral. */
+  rd_patient_set_zip (patient, "K1A 0B1");
+  rd_patient_set_phone_home (patient, "555-0199");
   rd_referral_set_specialty (referral, "CARDIOLOGY");
   rd_referral_set_reason (referral, "Palpitations");
   result = rd_intake_result_new ("fhir");
@@ -173,6 +176,9 @@ test_routing_by_specialty (void)
   summary = file (conn, result, NULL);
   g_assert_cmpint (summary->outcome, ==, RD_INTAKE_OUTCOME_IMPORTED);
   g_assert_cmpint (summary->queue_id, ==, g_ascii_strtoll (cardio_queue, NULL, 10));
+  g_assert_cmpint (count (db, "SELECT count(*) FROM rd.referral WHERE notes LIKE '%K1A 0B1%'"
+                              " AND notes LIKE '%555-0199%'"), ==, 1);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM rd.patient WHERE zip IS NULL AND phone_home IS NULL"), ==, 1);
 
   /* No matching queue: the intake queue. */
   rd_referral_set_specialty (referral, "Dermatology");
