@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
 
 #include "rd-admin.h"
 #include "rd-admin-import.h"
 #include "rd-fhir.h"
 #include "rd-hl7.h"
+#include "rd-inbox-watcher.h"
 #include "rd-intake.h"
 #include "rd-mail.h"
 #include "rd-pdf.h"
@@ -330,4 +333,120 @@ rd_admin_import (int    argc,
       all_ok = FALSE;
 
   return all_ok ? 0 : 1;
+}
+
+typedef struct {
+  GMainLoop *loop;
+  gboolean   any_rejected;
+} WatchState;
+
+static void
+on_inbox_file_done (RdInboxWatcher *watcher,
+                    const char     *name,
+                    int             outcome,
+                    gpointer        user_data)
+{
+  WatchState *state = user_data;
+
+  /* The name is the fax server's, not the patient's; print it escaped. */
+  g_autofree char *shown = g_strescape (name, NULL);
+
+  printf ("%s: %s\n", shown, rd_intake_outcome_to_string ((RdIntakeOutcome) outcome));
+  fflush (stdout);
+  if (outcome == RD_INTAKE_OUTCOME_REJECTED)
+    state->any_rejected = TRUE;
+}
+
+static gboolean
+on_watch_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * rd_admin_watch_inbox:
+ * @argc: arguments
+ * @argv: (array length=argc): `watch-inbox [--db CONNINFO] [--scan] [--once] FOLDER`
+ *
+ * Returns: the exit status
+ */
+int
+rd_admin_watch_inbox (int    argc,
+                      char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(RdInboxWatcher) watcher = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *db = NULL;
+  gboolean scanner = FALSE;
+  gboolean once = FALSE;
+  int settle = 500;
+  WatchState state = { NULL, FALSE };
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_STRING, &db,
+      N_("A libpq connection string or URI (default: libpq’s PG* environment variables)"), N_("CONNINFO") },
+    { "scanner", 0, 0, G_OPTION_ARG_NONE, &scanner, N_("The folder is a scanner’s, not a fax server’s"), NULL },
+    { "once", 0, 0, G_OPTION_ARG_NONE, &once, N_("Take the files there now, then exit"), NULL },
+    { "settle", 0, 0, G_OPTION_ARG_INT, &settle,
+      N_("How long a file must stay unchanged before it is taken (default: 500)"), N_("MILLISECONDS") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("FOLDER"));
+  g_option_context_set_summary (context,
+                                _("Imports each PDF or TIFF written into a folder once, then moves it to processed/ or rejected/."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return rd_admin_fail ("%s", error->message) + 1;
+  if (argc != 2 || settle < 10)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      fputs (help, stderr);
+      return 2;
+    }
+
+  conn = rd_admin_open_connection (db, &error);
+  if (conn == NULL)
+    return rd_admin_fail (_("Could not connect to the database: %s"), error->message);
+
+  folder = g_file_new_for_commandline_arg (argv[1]);
+  watcher = rd_inbox_watcher_new (conn, folder, scanner ? "scan" : "fax");
+  rd_inbox_watcher_set_settle_time (watcher, (guint) settle);
+  g_signal_connect (watcher, "file-done", G_CALLBACK (on_inbox_file_done), &state);
+  if (!rd_inbox_watcher_start (watcher, &error))
+    return rd_admin_fail (_("Could not watch the folder: %s"), error->message);
+
+  if (once)
+    {
+      gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+      /* Until every file found at the start is taken; an empty file still
+       * being written is left for the next run. */
+      while (!rd_inbox_watcher_is_idle (watcher) && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+      if (!rd_inbox_watcher_is_idle (watcher))
+        {
+          rd_inbox_watcher_stop (watcher);
+          return rd_admin_fail (_("Some files were still being written; run again later."));
+        }
+    }
+  else
+    {
+      guint sigint, sigterm;
+
+      loop = g_main_loop_new (NULL, FALSE);
+      state.loop = loop;
+      sigint = g_unix_signal_add (SIGINT, on_watch_signal, loop);
+      sigterm = g_unix_signal_add (SIGTERM, on_watch_signal, loop);
+      g_main_loop_run (loop);
+      g_source_remove (sigint);
+      g_source_remove (sigterm);
+    }
+  rd_inbox_watcher_stop (watcher);
+  return state.any_rejected ? 1 : 0;
 }

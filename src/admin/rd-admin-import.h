@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 
 int              rd_admin_import          (int              argc,
                                            char           **argv);
+int              rd_admin_watch_inbox     (int              argc,
+                                           char           **argv);
 
 /* For the subcommands that file: open a connection and wait for it, and
  * file one result and wait for it (both run the thread-default main

@@ -23,6 +23,7 @@ static const RdAdminCommand commands[] = {
   { "add-staff", N_("Add a staff member with their own login"), rd_admin_add_staff },
   { "import", N_("Import PDF, TIFF, HL7 v2, FHIR and e-mail files, each once"), rd_admin_import },
   { "listen-hl7", N_("Receive HL7 v2 referrals over MLLP and acknowledge each"), rd_admin_listen_hl7 },
+  { "watch-inbox", N_("Import each PDF or TIFF written into a fax or scanner folder once"), rd_admin_watch_inbox },
   { "seed-demo", N_("Fill an empty database with invented demo data"), rd_admin_seed_demo },
   { NULL, NULL, NULL },
 };

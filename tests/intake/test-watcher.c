@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <sys/wait.h>
 #include <glib/gstdio.h>
 
 #include "rd-connection.h"
@@ -247,6 +248,61 @@ test_two_watchers (void)
   remove_tree (dir);
 }
 
+static void
+test_admin_watch_once (void)
+{
+  g_autoptr(FxDb) db = fx_db_new ();
+  g_autofree char *queue = NULL;
+  g_autofree char *conninfo = NULL;
+  g_autofree char *db_arg = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *done_fax = NULL;
+  g_autofree char *done_text = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(GBytes) fax = NULL;
+  g_autoptr(GBytes) text = NULL;
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  queue = fx_team (db, "Intake");
+  conninfo = rd_test_pg_conninfo (db->dbname, NULL);
+  db_arg = g_strconcat ("--db=", conninfo, NULL);
+  dir = g_dir_make_tmp ("rd-inbox-XXXXXX", &error);
+  g_assert_no_error (error);
+  fax = rd_fax_synth_generate (41, 1);
+  text = g_bytes_new_static ("not a pdf at all\n", 17);
+  drop (dir, "fax.pdf", fax);
+  drop (dir, "notes.pdf", text);
+
+  {
+    const char *argv[] = { RD_ADMIN_EXE, "watch-inbox", db_arg, "--once", "--settle", "50", dir, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                  &wait_status, &error);
+  }
+  g_assert_no_error (error);
+  g_test_message ("watch-inbox said: %s%s", out, err);
+  g_assert_true (WIFEXITED (wait_status));
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 1);
+  g_assert_nonnull (strstr (out, "fax.pdf: imported"));
+  g_assert_nonnull (strstr (out, "notes.pdf: rejected"));
+  done_fax = g_build_filename (dir, "processed", "fax.pdf", NULL);
+  done_text = g_build_filename (dir, "rejected", "notes.pdf", NULL);
+  reason = g_build_filename (dir, "rejected", "notes.pdf.reason.txt", NULL);
+  g_assert_true (g_file_test (done_fax, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (done_text, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (reason, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document", NULL), ==, 1);
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -256,6 +312,7 @@ main (int   argc,
 
   g_test_add_func ("/intake/watcher/same-fax-twice-and-broken", test_same_fax_twice_and_broken);
   g_test_add_func ("/intake/watcher/two-watchers", test_two_watchers);
+  g_test_add_func ("/intake/watcher/admin-watch-inbox-once", test_admin_watch_once);
 
   return g_test_run ();
 }
