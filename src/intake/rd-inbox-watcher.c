@@ -22,6 +22,7 @@
 #include "rd-inbox-watcher.h"
 #include "rd-intake-result.h"
 #include "rd-pdf.h"
+#include "rd-tiff-pdf.h"
 
 #define RETRY_AFTER_US (30 * G_USEC_PER_SEC)
 
@@ -274,7 +275,8 @@ on_filed (GObject      *source,
 static void
 file_current (RdInboxWatcher *self,
               const char     *media_type,
-              guint           pages)
+              guint           pages,
+              GBytes         *converted_pdf)
 {
   g_autoptr(RdIntakeResult) result = rd_intake_result_new (self->received_via);
   g_autoptr(RdIntakeDocument) doc = NULL;
@@ -286,6 +288,17 @@ file_current (RdInboxWatcher *self,
   if (pages > 0)
     rd_document_set_pages (rd_intake_document_get_metadata (doc), (int) pages);
   rd_intake_result_add_document (result, doc);
+  if (converted_pdf != NULL)
+    {
+      /* The PDF for viewing beside the original TIFF, which is kept. */
+      g_autofree char *pdf_name = rd_intake_sanitize_file_name (self->current, "application/pdf", 2);
+      g_autoptr(RdIntakeDocument) pdf = rd_intake_document_new (converted_pdf, pdf_name, "application/pdf",
+                                                                self->received_via);
+
+      g_object_set (rd_intake_document_get_metadata (pdf), "kind", self->received_via, NULL);
+      rd_document_set_pages (rd_intake_document_get_metadata (pdf), (int) pages);
+      rd_intake_result_add_document (result, pdf);
+    }
   rd_intake_file_async (self->conn, result, NULL, NULL, self->cancellable, on_filed,
                         g_object_ref (self));
 }
@@ -312,7 +325,58 @@ on_pdf_loaded (GObject      *source,
       finish_current (self, RD_INTAKE_OUTCOME_REJECTED, reason);
       return;
     }
-  file_current (self, "application/pdf", rd_pdf_get_n_pages (pdf));
+  file_current (self, "application/pdf", rd_pdf_get_n_pages (pdf), NULL);
+}
+
+typedef struct {
+  GBytes *pdf;
+  guint   pages;
+} Converted;
+
+static void
+converted_free (Converted *c)
+{
+  g_clear_pointer (&c->pdf, g_bytes_unref);
+  g_free (c);
+}
+
+static void
+convert_tiff_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  GError *error = NULL;
+  Converted *c = g_new0 (Converted, 1);
+
+  c->pdf = rd_tiff_to_pdf (task_data, &c->pages, &error);
+  if (c->pdf == NULL)
+    {
+      converted_free (c);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, c, (GDestroyNotify) converted_free);
+}
+
+static void
+on_tiff_converted (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  RdInboxWatcher *self = RD_INBOX_WATCHER (source);
+  g_autoptr(GError) error = NULL;
+  Converted *c = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (c == NULL)
+    {
+      if (self->current != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        finish_current (self, RD_INTAKE_OUTCOME_REJECTED, error->message);
+      return;
+    }
+  if (self->current != NULL)
+    file_current (self, "image/tiff", c->pages, c->pdf);
+  converted_free (c);
 }
 
 /* Readers accept a PDF header anywhere in the first kilobyte. */
@@ -363,7 +427,13 @@ take (RdInboxWatcher *self,
   if (find_pdf_header (data, len))
     rd_pdf_load_async (bytes, NULL, self->cancellable, on_pdf_loaded, g_object_ref (self));
   else if (len >= 8 && (memcmp (data, "II*\0", 4) == 0 || memcmp (data, "MM\0*", 4) == 0))
-    file_current (self, "image/tiff", 0);
+    {
+      GTask *task = g_task_new (self, self->cancellable, on_tiff_converted, NULL);
+
+      g_task_set_task_data (task, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
+      g_task_run_in_thread (task, convert_tiff_thread);
+      g_object_unref (task);
+    }
   else
     finish_current (self, RD_INTAKE_OUTCOME_REJECTED,
                     _("This is neither a PDF nor a TIFF file, whatever its name says. Check what the scanner or fax server wrote."));

@@ -7,10 +7,12 @@
 
 #include <sys/wait.h>
 #include <glib/gstdio.h>
+#include <tiffio.h>
 
 #include "rd-connection.h"
 #include "rd-fax-synth.h"
 #include "rd-inbox-watcher.h"
+#include "rd-pdf.h"
 #include "schema-fixture.h"
 
 typedef struct
@@ -303,6 +305,127 @@ test_admin_watch_once (void)
   remove_tree (dir);
 }
 
+/* A two-page bilevel fax TIFF (G4, 204 x 196 dpi), as a fax server writes. */
+static GBytes *
+make_fax_tiff (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+  int fd = g_file_open_tmp ("rd-fax-XXXXXX.tif", &path, &error);
+  TIFF *tif;
+
+  g_assert_no_error (error);
+  close (fd);
+  tif = TIFFOpen (path, "w");
+  g_assert_nonnull (tif);
+  for (guint page = 0; page < 2; page++)
+    {
+      const guint32 w = 1728, h = 400;
+      guint8 row[1728 / 8];
+
+      TIFFSetField (tif, TIFFTAG_IMAGEWIDTH, w);
+      TIFFSetField (tif, TIFFTAG_IMAGELENGTH, h);
+      TIFFSetField (tif, TIFFTAG_BITSPERSAMPLE, 1);
+      TIFFSetField (tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+      TIFFSetField (tif, TIFFTAG_COMPRESSION, COMPRESSION_CCITTFAX4);
+      TIFFSetField (tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISWHITE);
+      TIFFSetField (tif, TIFFTAG_XRESOLUTION, 204.0);
+      TIFFSetField (tif, TIFFTAG_YRESOLUTION, 196.0);
+      TIFFSetField (tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
+      TIFFSetField (tif, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
+      TIFFSetField (tif, TIFFTAG_PAGENUMBER, page, 2);
+      for (guint32 y = 0; y < h; y++)
+        {
+          for (guint x = 0; x < sizeof row; x++)
+            row[x] = ((y / 20 + x + page) % 3 == 0) ? 0xff : 0x00;
+          g_assert_cmpint (TIFFWriteScanline (tif, row, y, 0), ==, 1);
+        }
+      g_assert_true (TIFFWriteDirectory (tif));
+    }
+  TIFFClose (tif);
+  g_file_get_contents (path, &contents, &len, &error);
+  g_assert_no_error (error);
+  g_unlink (path);
+  return g_bytes_new_take (contents, len);
+}
+
+static void
+test_tiff (void)
+{
+  g_autoptr(FxDb) db = fx_db_new ();
+  g_autofree char *queue = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(RdInboxWatcher) watcher = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GBytes) tiff = NULL;
+  g_autoptr(GBytes) broken = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  queue = fx_team (db, "Intake");
+  alice = fx_staff (db, "Alice Adams", RD_STAFF_ROLE_SPECIALIST, "Intake");
+  conn = connect_as (db, alice);
+  dir = g_dir_make_tmp ("rd-inbox-XXXXXX", &error);
+  g_assert_no_error (error);
+  folder = g_file_new_for_path (dir);
+  watcher = rd_inbox_watcher_new (conn, folder, "fax");
+  rd_inbox_watcher_set_settle_time (watcher, 100);
+  rd_inbox_watcher_start (watcher, &error);
+  g_assert_no_error (error);
+
+  tiff = make_fax_tiff ();
+  drop (dir, "fax.tif", tiff);
+  broken = g_bytes_new_static ("II*\0\x08\0\0\0garbage", 15);
+  drop (dir, "broken.tif", broken);
+  {
+    gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+    g_autofree char *processed = g_build_filename (dir, "processed", NULL);
+    g_autofree char *rejected = g_build_filename (dir, "rejected", NULL);
+
+    while (count_files (processed, ".tif") + count_files (rejected, ".tif") < 2)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (5000);
+        if (g_get_monotonic_time () > deadline)
+          g_error ("the folder did not settle");
+      }
+    g_assert_cmpuint (count_files (processed, ".tif"), ==, 1);
+  }
+
+  /* The original TIFF is kept, and a PDF of its two pages made beside it. */
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document WHERE media_type = 'image/tiff'", NULL), ==, 1);
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document WHERE media_type = 'application/pdf'"
+                                      " AND pages = 2", NULL), ==, 1);
+  {
+    g_autoptr(PGresult) res = fx_exec (db->admin, "SELECT b.data FROM rd.document d JOIN rd.document_blob b"
+                                                  " ON b.document_id = d.id WHERE d.media_type = 'application/pdf'",
+                                       NULL);
+    size_t n = 0;
+    unsigned char *raw = PQunescapeBytea ((const unsigned char *) PQgetvalue (res, 0, 0), &n);
+    g_autoptr(GBytes) pdf = g_bytes_new (raw, n);
+    g_autoptr(RdPdf) opened = NULL;
+
+    PQfreemem (raw);
+    opened = rd_pdf_new_from_bytes (pdf, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (rd_pdf_get_n_pages (opened), ==, 2);
+  }
+  reason = g_build_filename (dir, "rejected", "broken.tif.reason.txt", NULL);
+  g_assert_true (g_file_test (reason, G_FILE_TEST_IS_REGULAR));
+
+  rd_inbox_watcher_stop (watcher);
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -312,6 +435,7 @@ main (int   argc,
 
   g_test_add_func ("/intake/watcher/same-fax-twice-and-broken", test_same_fax_twice_and_broken);
   g_test_add_func ("/intake/watcher/two-watchers", test_two_watchers);
+  g_test_add_func ("/intake/watcher/tiff-kept-and-converted", test_tiff);
   g_test_add_func ("/intake/watcher/admin-watch-inbox-once", test_admin_watch_once);
 
   return g_test_run ();
