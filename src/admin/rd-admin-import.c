@@ -23,6 +23,7 @@
 #include "rd-intake.h"
 #include "rd-mail.h"
 #include "rd-pdf.h"
+#include "rd-tiff-pdf.h"
 
 typedef struct {
   GAsyncResult *result;
@@ -194,6 +195,23 @@ rd_admin_parse_bytes (GBytes      *bytes,
   g_object_set (rd_intake_document_get_metadata (doc),
                 "kind", g_str_equal (media_type, "image/tiff") ? "fax" : "other", NULL);
   rd_intake_result_add_document (result, doc);
+  if (g_str_equal (media_type, "image/tiff"))
+    {
+      /* A PDF of the pages for viewing; the TIFF is kept as it came. */
+      guint pages = 0;
+      g_autoptr(GBytes) pdf = rd_tiff_to_pdf (bytes, &pages, error);
+      g_autofree char *pdf_name = NULL;
+      g_autoptr(RdIntakeDocument) pdf_doc = NULL;
+
+      if (pdf == NULL)
+        return NULL;
+      pdf_name = rd_intake_sanitize_file_name (file_name, "application/pdf", 2);
+      pdf_doc = rd_intake_document_new (pdf, pdf_name, "application/pdf", "upload");
+      g_object_set (rd_intake_document_get_metadata (pdf_doc), "kind", "fax", NULL);
+      rd_document_set_pages (rd_intake_document_get_metadata (pdf_doc), (int) pages);
+      rd_document_set_pages (rd_intake_document_get_metadata (doc), (int) pages);
+      rd_intake_result_add_document (result, pdf_doc);
+    }
   return g_steal_pointer (&result);
 }
 

@@ -13,6 +13,7 @@
 #include "rd-fax-synth.h"
 #include "rd-inbox-watcher.h"
 #include "rd-pdf.h"
+#include "rd-tiff-pdf.h"
 #include "schema-fixture.h"
 
 typedef struct
@@ -383,6 +384,18 @@ test_tiff (void)
   g_assert_no_error (error);
 
   tiff = make_fax_tiff ();
+  /* Converting twice, seconds apart, gives the same bytes (so the sha256
+   * recognises a second copy of the TIFF's PDF too). */
+  {
+    g_autoptr(GBytes) first = rd_tiff_to_pdf (tiff, NULL, &error);
+    g_autoptr(GBytes) second = NULL;
+
+    g_assert_no_error (error);
+    g_usleep (1100 * 1000);
+    second = rd_tiff_to_pdf (tiff, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (first, second));
+  }
   drop (dir, "fax.tif", tiff);
   broken = g_bytes_new_static ("II*\0\x08\0\0\0garbage", 15);
   drop (dir, "broken.tif", broken);
@@ -421,6 +434,25 @@ test_tiff (void)
   }
   reason = g_build_filename (dir, "rejected", "broken.tif.reason.txt", NULL);
   g_assert_true (g_file_test (reason, G_FILE_TEST_IS_REGULAR));
+
+  /* The import command recognises the same TIFF (and its PDF) as stored. */
+  {
+    g_autofree char *conninfo = rd_test_pg_conninfo (db->dbname, NULL);
+    g_autofree char *db_arg = g_strconcat ("--db=", conninfo, NULL);
+    g_autofree char *path = g_build_filename (dir, "processed", "fax.tif", NULL);
+    g_autofree char *out = NULL;
+    int wait_status = 0;
+    const char *argv[] = { RD_ADMIN_EXE, "import", db_arg, path, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                  &wait_status, &error);
+    g_assert_no_error (error);
+    g_test_message ("import said: %s", out);
+    g_assert_true (WIFEXITED (wait_status));
+    g_assert_cmpint (WEXITSTATUS (wait_status), ==, 0);
+    g_assert_nonnull (strstr (out, ": duplicate (2 document(s)"));
+    g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document", NULL), ==, 2);
+  }
 
   rd_inbox_watcher_stop (watcher);
   remove_tree (dir);
