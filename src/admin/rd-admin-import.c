@@ -21,6 +21,7 @@
 #include "rd-hl7.h"
 #include "rd-inbox-watcher.h"
 #include "rd-intake.h"
+#include "rd-intake-detect.h"
 #include "rd-mail.h"
 #include "rd-pdf.h"
 #include "rd-tiff-pdf.h"
@@ -93,128 +94,6 @@ rd_admin_file_sync (RdConnection    *conn,
   return summary;
 }
 
-static gboolean
-looks_like_mail (const char *data,
-                 gsize       len)
-{
-  gsize i = 0;
-
-  /* An mbox "From " line, or a first line "Header-Name: value". */
-  if (len >= 5 && memcmp (data, "From ", 5) == 0)
-    return TRUE;
-  while (i < len && i < 80 && (g_ascii_isalnum (data[i]) || data[i] == '-'))
-    i++;
-  return i > 0 && i < len && data[i] == ':';
-}
-
-/* Readers accept a PDF header anywhere in the first kilobyte. */
-static gboolean
-find_pdf_header (const char *data,
-                 gsize       len)
-{
-  gsize limit = MIN (len, 1024);
-
-  for (gsize i = 0; i + 5 <= limit; i++)
-    if (memcmp (data + i, "%PDF-", 5) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/**
- * rd_admin_parse_bytes:
- * @bytes: a file's content
- * @file_name: (nullable): its name, only to name the stored document
- * @error: where to put why it cannot be imported
- *
- * Recognises HL7 v2, FHIR JSON, e-mail, PDF and TIFF by content.
- *
- * Returns: (transfer full) (nullable): what the file brought in
- */
-RdIntakeResult *
-rd_admin_parse_bytes (GBytes      *bytes,
-                      const char  *file_name,
-                      GError     **error)
-{
-  gsize len = 0;
-  const char *data = g_bytes_get_data (bytes, &len);
-  gsize off = 0;
-  const char *media_type = NULL;
-  g_autoptr(RdIntakeResult) result = NULL;
-  g_autoptr(RdIntakeDocument) doc = NULL;
-  g_autofree char *name = NULL;
-
-  if (len == 0)
-    {
-      g_set_error_literal (error, RD_INTAKE_ERROR, RD_INTAKE_ERROR_MALFORMED,
-                           _("The file is empty."));
-      return NULL;
-    }
-
-  if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
-    off = 3;
-  if (len - off >= 3 && memcmp (data + off, "MSH", 3) == 0)
-    return rd_hl7_import (bytes, NULL, error);
-
-  {
-    gsize j = off;
-
-    while (j < len && g_ascii_isspace (data[j]))
-      j++;
-    if (j < len && data[j] == '{')
-      return rd_fhir_import (bytes, error);
-  }
-
-  if (find_pdf_header (data, len))
-    {
-      g_autoptr(RdPdf) pdf = NULL;
-      g_autoptr(GError) local = NULL;
-
-      pdf = rd_pdf_new_from_bytes (bytes, NULL, &local);
-      if (pdf == NULL)
-        {
-          g_set_error_literal (error, RD_INTAKE_ERROR, RD_INTAKE_ERROR_MALFORMED, local->message);
-          return NULL;
-        }
-      media_type = "application/pdf";
-    }
-  else if (len >= 4 && (memcmp (data, "II*\0", 4) == 0 || memcmp (data, "MM\0*", 4) == 0))
-    media_type = "image/tiff";
-  else if (looks_like_mail (data, len))
-    return rd_mail_import (bytes, error);
-  else
-    {
-      g_set_error_literal (error, RD_INTAKE_ERROR, RD_INTAKE_ERROR_UNSUPPORTED,
-                           _("This is not a kind of file Referral Desk imports: use PDF, TIFF, HL7 v2, FHIR JSON or e-mail (.eml)."));
-      return NULL;
-    }
-
-  result = rd_intake_result_new ("upload");
-  rd_intake_result_set_event (result, RD_INTAKE_EVENT_DOCUMENTS);
-  name = rd_intake_sanitize_file_name (file_name, media_type, 1);
-  doc = rd_intake_document_new (bytes, name, media_type, "upload");
-  g_object_set (rd_intake_document_get_metadata (doc),
-                "kind", g_str_equal (media_type, "image/tiff") ? "fax" : "other", NULL);
-  rd_intake_result_add_document (result, doc);
-  if (g_str_equal (media_type, "image/tiff"))
-    {
-      /* A PDF of the pages for viewing; the TIFF is kept as it came. */
-      guint pages = 0;
-      g_autoptr(GBytes) pdf = rd_tiff_to_pdf (bytes, &pages, error);
-      g_autofree char *pdf_name = NULL;
-      g_autoptr(RdIntakeDocument) pdf_doc = NULL;
-
-      if (pdf == NULL)
-        return NULL;
-      pdf_name = rd_intake_sanitize_file_name (file_name, "application/pdf", 2);
-      pdf_doc = rd_intake_document_new (pdf, pdf_name, "application/pdf", "upload");
-      g_object_set (rd_intake_document_get_metadata (pdf_doc), "kind", "fax", NULL);
-      rd_document_set_pages (rd_intake_document_get_metadata (pdf_doc), (int) pages);
-      rd_document_set_pages (rd_intake_document_get_metadata (doc), (int) pages);
-      rd_intake_result_add_document (result, pdf_doc);
-    }
-  return g_steal_pointer (&result);
-}
-
 static GBytes *
 read_bounded (const char  *path,
               GError     **error)
@@ -265,7 +144,7 @@ import_one (RdConnection *conn,
 
   bytes = read_bounded (path, &error);
   if (bytes != NULL)
-    result = rd_admin_parse_bytes (bytes, base, &error);
+    result = rd_intake_parse_bytes (bytes, base, &error);
   if (result == NULL)
     {
       printf ("%s: %s: %s\n", path, rd_intake_outcome_to_string (RD_INTAKE_OUTCOME_REJECTED),

@@ -29,8 +29,5 @@ RdIntakeSummary *rd_admin_file_sync       (RdConnection    *conn,
                                            const char      *source_key,
                                            const char      *queue_name,
                                            GError         **error);
-RdIntakeResult  *rd_admin_parse_bytes     (GBytes          *bytes,
-                                           const char      *file_name,
-                                           GError         **error);
 
 G_END_DECLS

@@ -11,13 +11,14 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "rd-documents.h"
 #include "rd-fhir.h"
 #include "rd-hl7.h"
 #include "rd-intake.h"
 #include "rd-intake-detect.h"
 #include "rd-mail.h"
-#include "rd-documents.h"
 #include "rd-pdf.h"
+#include "rd-tiff-pdf.h"
 
 static gboolean
 looks_like_mail (const char *data,
@@ -25,10 +26,25 @@ looks_like_mail (const char *data,
 {
   gsize i = 0;
 
-  /* A first line of the form "Header-Name: value". */
+  /* An mbox "From " line, or a first line "Header-Name: value". */
+  if (len >= 5 && memcmp (data, "From ", 5) == 0)
+    return TRUE;
   while (i < len && i < 80 && (g_ascii_isalnum (data[i]) || data[i] == '-'))
     i++;
   return i > 0 && i < len && data[i] == ':';
+}
+
+/* Readers accept a PDF header anywhere in the first kilobyte. */
+static gboolean
+find_pdf_header (const char *data,
+                 gsize       len)
+{
+  gsize limit = MIN (len, 1024);
+
+  for (gsize i = 0; i + 5 <= limit; i++)
+    if (memcmp (data + i, "%PDF-", 5) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 /**
@@ -75,7 +91,7 @@ rd_intake_parse_bytes (GBytes      *bytes,
       return rd_fhir_import (bytes, error);
   }
 
-  if (len >= 5 && memcmp (data, "%PDF-", 5) == 0)
+  if (find_pdf_header (data, len))
     {
       g_autoptr(RdPdf) pdf = NULL;
       g_autoptr(GError) local = NULL;
@@ -109,5 +125,22 @@ rd_intake_parse_bytes (GBytes      *bytes,
   g_object_set (rd_intake_document_get_metadata (doc),
                 "kind", g_str_equal (media_type, "image/tiff") ? "fax" : "other", NULL);
   rd_intake_result_add_document (result, doc);
+  if (g_str_equal (media_type, "image/tiff"))
+    {
+      /* A PDF of the pages for viewing; the TIFF is kept as it came. */
+      guint pages = 0;
+      g_autoptr(GBytes) pdf = rd_tiff_to_pdf (bytes, &pages, error);
+      g_autofree char *pdf_name = NULL;
+      g_autoptr(RdIntakeDocument) pdf_doc = NULL;
+
+      if (pdf == NULL)
+        return NULL;
+      pdf_name = rd_intake_sanitize_file_name (file_name, "application/pdf", 2);
+      pdf_doc = rd_intake_document_new (pdf, pdf_name, "application/pdf", "upload");
+      g_object_set (rd_intake_document_get_metadata (pdf_doc), "kind", "fax", NULL);
+      rd_document_set_pages (rd_intake_document_get_metadata (pdf_doc), (int) pages);
+      rd_document_set_pages (rd_intake_document_get_metadata (doc), (int) pages);
+      rd_intake_result_add_document (result, pdf_doc);
+    }
   return g_steal_pointer (&result);
 }
