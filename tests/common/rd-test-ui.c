@@ -152,6 +152,45 @@ rd_test_ui_screenshot (GtkWidget  *widget,
   return texture;
 }
 
+GtkWidget *
+rd_test_ui_find_by_id (GtkWidget  *root,
+                       const char *id)
+{
+  const char *bid = GTK_IS_BUILDABLE (root)
+                    ? gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)) : NULL;
+
+  if (g_strcmp0 (bid, id) == 0)
+    return root;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = rd_test_ui_find_by_id (c, id);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+GtkWidget *
+rd_test_ui_find_by_type (GtkWidget *root,
+                         GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = rd_test_ui_find_by_type (c, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 gboolean
 rd_test_ui_texture_has_content (GdkTexture *texture)
 {

@@ -30,6 +30,14 @@ gboolean    rd_test_ui_wait_drawn    (GtkWidget  *widget,
 GdkTexture *rd_test_ui_screenshot    (GtkWidget  *widget,
                                       const char *name);
 
+/* The descendant of @root whose .ui template id is @id, or NULL. */
+GtkWidget  *rd_test_ui_find_by_id    (GtkWidget  *root,
+                                      const char *id);
+
+/* The first descendant of @root (or @root) of @type, or NULL. */
+GtkWidget  *rd_test_ui_find_by_type  (GtkWidget  *root,
+                                      GType       type);
+
 /* TRUE when the texture is not a single flat colour (something was drawn). */
 gboolean    rd_test_ui_texture_has_content (GdkTexture *texture);
 

@@ -23,42 +23,6 @@
 static RdApplication *app;
 static char *dbname;
 
-static GtkWidget *
-find_by_id (GtkWidget  *root,
-            const char *id)
-{
-  const char *bid = GTK_IS_BUILDABLE (root) ? gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)) : NULL;
-
-  if (g_strcmp0 (bid, id) == 0)
-    return root;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_by_id (c, id);
-      if (found)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-find_by_type (GtkWidget *root,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_by_type (c, type);
-      if (found)
-        return found;
-    }
-
-  return NULL;
-}
-
 static gboolean
 seed_database (void)
 {
@@ -135,11 +99,11 @@ sign_in_as (RdWindow   *window,
   PageWait wait = { window, "desk" };
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.use-server", NULL);
-  gtk_editable_set_text (GTK_EDITABLE (find_by_id (page, "name_row")), "Test server");
-  gtk_editable_set_text (GTK_EDITABLE (find_by_id (page, "hosts_row")), g_getenv ("RD_TEST_PGHOST"));
-  gtk_editable_set_text (GTK_EDITABLE (find_by_id (page, "port_row")), g_getenv ("RD_TEST_PGPORT"));
-  gtk_editable_set_text (GTK_EDITABLE (find_by_id (page, "database_row")), dbname);
-  gtk_editable_set_text (GTK_EDITABLE (find_by_id (page, "user_row")), login);
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (page, "name_row")), "Test server");
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (page, "hosts_row")), g_getenv ("RD_TEST_PGHOST"));
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (page, "port_row")), g_getenv ("RD_TEST_PGPORT"));
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (page, "database_row")), dbname);
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (page, "user_row")), login);
   g_signal_emit_by_name (page, "sign-in-requested");
   g_assert_true (rd_test_ui_wait_until (page_is, &wait, 20000));
 }
@@ -164,7 +128,7 @@ test_desk (void)
 
   /* A lead of the Intake team. */
   sign_in_as (window, "demo_maria");
-  worklist = find_by_type (rd_window_get_desk (window), RD_TYPE_WORKLIST_VIEW);
+  worklist = rd_test_ui_find_by_type (rd_window_get_desk (window), RD_TYPE_WORKLIST_VIEW);
   g_assert_nonnull (worklist);
   g_assert_true (rd_test_ui_wait_until (list_has_rows, worklist, 20000));
   rd_test_ui_spin (500);
@@ -172,7 +136,7 @@ test_desk (void)
   shot = rd_test_ui_screenshot (GTK_WIDGET (window), "desk-worklist");
 
   /* Open the first referral beside its documents. */
-  main_stack = find_by_id (rd_window_get_desk (window), "main_stack");
+  main_stack = rd_test_ui_find_by_id (rd_window_get_desk (window), "main_stack");
   first = g_list_model_get_item (G_LIST_MODEL (rd_worklist_view_get_model (RD_WORKLIST_VIEW (worklist))), 0);
   g_signal_emit_by_name (worklist, "referral-activated", first);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (main_stack)), ==, "referral");
@@ -185,15 +149,15 @@ test_desk (void)
   rd_test_ui_spin (1000);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (main_stack)), !=, "referral");
 
-  inbox = find_by_type (rd_window_get_desk (window), RD_TYPE_INBOX_VIEW);
-  g_signal_emit_by_name (find_by_id (rd_window_get_desk (window), "sidebar"), "inbox-selected");
+  inbox = rd_test_ui_find_by_type (rd_window_get_desk (window), RD_TYPE_INBOX_VIEW);
+  g_signal_emit_by_name (rd_test_ui_find_by_id (rd_window_get_desk (window), "sidebar"), "inbox-selected");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (main_stack)), ==, "inbox");
   g_assert_true (rd_test_ui_wait_until (inbox_has_rows, inbox, 20000));
   g_clear_object (&shot);
   shot = rd_test_ui_screenshot (GTK_WIDGET (window), "desk-inbox");
 
   /* A lead sees the team board. */
-  g_assert_true (gtk_widget_get_visible (find_by_id (rd_window_get_desk (window), "board_button")));
+  g_assert_true (gtk_widget_get_visible (rd_test_ui_find_by_id (rd_window_get_desk (window), "board_button")));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.team-board", NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (main_stack)), ==, "board");
   rd_test_ui_spin (1500);

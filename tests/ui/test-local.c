@@ -19,25 +19,6 @@
 
 static RdApplication *app;
 
-static GtkWidget *
-find_by_id (GtkWidget  *root,
-            const char *id)
-{
-  const char *bid = GTK_IS_BUILDABLE (root) ? gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)) : NULL;
-
-  if (g_strcmp0 (bid, id) == 0)
-    return root;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_by_id (c, id);
-      if (found)
-        return found;
-    }
-
-  return NULL;
-}
-
 typedef struct {
   RdWindow   *window;
   const char *page;
@@ -88,20 +69,20 @@ test_local_first_run (void)
   g_assert_cmpstr (rd_window_get_page (window), ==, "local-setup");
 
   /* Too short, then not the same twice: said plainly, nothing created. */
-  gtk_editable_set_text (GTK_EDITABLE (find_by_id (desk_root, "local_password_row")), "short");
-  gtk_editable_set_text (GTK_EDITABLE (find_by_id (desk_root, "local_confirm_row")), "short");
-  g_signal_emit_by_name (find_by_id (desk_root, "local_confirm_row"), "entry-activated");
-  g_assert_true (gtk_widget_get_visible (find_by_id (desk_root, "local_error_label")));
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (desk_root, "local_password_row")), "short");
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (desk_root, "local_confirm_row")), "short");
+  g_signal_emit_by_name (rd_test_ui_find_by_id (desk_root, "local_confirm_row"), "entry-activated");
+  g_assert_true (gtk_widget_get_visible (rd_test_ui_find_by_id (desk_root, "local_error_label")));
   g_assert_cmpstr (rd_window_get_page (window), ==, "local-setup");
 
-  gtk_editable_set_text (GTK_EDITABLE (find_by_id (desk_root, "local_password_row")), PASSWORD);
-  gtk_editable_set_text (GTK_EDITABLE (find_by_id (desk_root, "local_confirm_row")), PASSWORD "x");
-  g_signal_emit_by_name (find_by_id (desk_root, "local_confirm_row"), "entry-activated");
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (desk_root, "local_password_row")), PASSWORD);
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (desk_root, "local_confirm_row")), PASSWORD "x");
+  g_signal_emit_by_name (rd_test_ui_find_by_id (desk_root, "local_confirm_row"), "entry-activated");
   g_assert_cmpstr (rd_window_get_page (window), ==, "local-setup");
 
-  gtk_editable_set_text (GTK_EDITABLE (find_by_id (desk_root, "local_password_row")), PASSWORD);
-  gtk_editable_set_text (GTK_EDITABLE (find_by_id (desk_root, "local_confirm_row")), PASSWORD);
-  g_signal_emit_by_name (find_by_id (desk_root, "local_confirm_row"), "entry-activated");
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (desk_root, "local_password_row")), PASSWORD);
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (desk_root, "local_confirm_row")), PASSWORD);
+  g_signal_emit_by_name (rd_test_ui_find_by_id (desk_root, "local_confirm_row"), "entry-activated");
 
   wait = (PageWait) { window, "desk" };
   if (!rd_test_ui_wait_until (page_is, &wait, 120000))
@@ -115,7 +96,7 @@ test_local_first_run (void)
   {
     GtkWidget *page = GTK_WIDGET (rd_window_get_sign_in_page (window));
 
-    gtk_editable_set_text (GTK_EDITABLE (find_by_id (page, "password_row")), PASSWORD);
+    gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (page, "password_row")), PASSWORD);
     g_signal_emit_by_name (page, "sign-in-requested");
   }
   g_assert_true (rd_test_ui_wait_until (page_is, &wait, 30000));

@@ -21,32 +21,12 @@
 static RdApplication *app;
 static RdTestCluster *cluster;
 
-/* Finds a descendant whose buildable id (from the .ui template) is @id. */
-static GtkWidget *
-find_by_id (GtkWidget  *root,
-            const char *id)
-{
-  const char *bid = GTK_IS_BUILDABLE (root) ? gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)) : NULL;
-
-  if (g_strcmp0 (bid, id) == 0)
-    return root;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_by_id (c, id);
-      if (found)
-        return found;
-    }
-
-  return NULL;
-}
-
 static void
 set_text (GtkWidget  *root,
           const char *id,
           const char *text)
 {
-  GtkWidget *w = find_by_id (root, id);
+  GtkWidget *w = rd_test_ui_find_by_id (root, id);
 
   g_assert_nonnull (w);
   gtk_editable_set_text (GTK_EDITABLE (w), text);
@@ -56,7 +36,7 @@ static const char *
 get_label (GtkWidget  *root,
            const char *id)
 {
-  GtkWidget *w = find_by_id (root, id);
+  GtkWidget *w = rd_test_ui_find_by_id (root, id);
 
   g_assert_nonnull (w);
   return gtk_widget_get_visible (w) ? gtk_label_get_label (GTK_LABEL (w)) : NULL;
@@ -113,7 +93,7 @@ fill_sign_in (RdWindow   *window,
   set_text (page, "ca_row", tls_ca ? tls_ca : "");
   set_text (page, "password_row", password);
   /* Item 1 of the encryption row: verify certificate and host name. */
-  adw_combo_row_set_selected (ADW_COMBO_ROW (find_by_id (page, "tls_row")), tls_ca ? 1 : 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (rd_test_ui_find_by_id (page, "tls_row")), tls_ca ? 1 : 0);
 }
 
 static char *
@@ -165,7 +145,7 @@ test_sign_in_errors (void)
   wrong = sign_in_expecting_error (window);
   g_test_message ("wrong password: %s", wrong);
   g_assert_nonnull (strstr (wrong, "password"));
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_by_id (page, "user_row"))), ==, "alice");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (rd_test_ui_find_by_id (page, "user_row"))), ==, "alice");
   g_assert_cmpstr (rd_window_get_page (window), ==, "sign-in");
   shot = rd_test_ui_screenshot (GTK_WIDGET (window), "sign-in-wrong-password");
 
@@ -307,7 +287,7 @@ test_remember_password (void)
   page = GTK_WIDGET (rd_window_get_sign_in_page (window));
   fill_sign_in (window, rd_test_cluster_get_socket_dir (cluster),
                 rd_test_cluster_get_port (cluster), NULL, PASSWORD);
-  gtk_switch_set_active (GTK_SWITCH (find_by_id (page, "remember_switch")), TRUE);
+  gtk_switch_set_active (GTK_SWITCH (rd_test_ui_find_by_id (page, "remember_switch")), TRUE);
   wait = (PageWait) { window, "desk", NULL, NULL };
   g_signal_emit_by_name (page, "sign-in-requested");
   g_assert_true (rd_test_ui_wait_until (page_is, &wait, 20000));
@@ -328,7 +308,7 @@ test_remember_password (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL);
   g_assert_cmpstr (rd_window_get_page (window), ==, "sign-in");
   {
-    GtkWidget *pw = find_by_id (page, "password_row");
+    GtkWidget *pw = rd_test_ui_find_by_id (page, "password_row");
     g_autofree char *filled = NULL;
 
     for (int i = 0; i < 100 && *gtk_editable_get_text (GTK_EDITABLE (pw)) == '\0'; i++)
