@@ -620,7 +620,7 @@ main (int   argc,
     g_print ("\nfirst page of queue %s as %s (%d rows): median of %d libpq PQexecParams calls, "
              "request to all rows received: %.3f ms\n", queue_id, QUEUE_LOGIN, rows, RUNS, first_ms);
     g_print ("  SQL: %s\n", FIRST_PAGE_SQL);
-    figure ("worklist.first_page_ms", first_ms, 3);
+    figure ("db.worklist.first_page_ms", first_ms, 3);
 
     g_string_replace (s, "$1", ":q", 0);
     g_string_replace (s, "$2", ":lim", 0);
@@ -628,8 +628,8 @@ main (int   argc,
     psql_ms = psql_median (QUEUE_LOGIN, psql_sql, vars, &psql_command);
     g_print ("\nthe same SQL through psql (values as psql variables), median: %.3f ms\n", psql_ms);
     g_print ("  command: %s\n", psql_command != NULL ? psql_command : "(psql not found)");
-    figure ("worklist.first_page_psql_ms", psql_ms, 3);
-    figure ("worklist.first_page_ratio", psql_ms > 0 ? first_ms / psql_ms : 0, 2);
+    figure ("db.worklist.first_page_psql_ms", psql_ms, 3);
+    figure ("db.worklist.first_page_ratio", psql_ms > 0 ? first_ms / psql_ms : 0, 2);
     explain (user, "first page", FIRST_PAGE_SQL, 2, params, FALSE);
 
     /* The same SQL as a prepared statement: the view's nine joins and the
@@ -663,7 +663,7 @@ main (int   argc,
       ms = percentile (times, 50);
       g_print ("\nthe same SQL prepared once (PQprepare, then PQexecPrepared), median of %d: %.3f ms\n",
                RUNS, ms);
-      figure ("worklist.first_page_prepared_ms", ms, 3);
+      figure ("db.worklist.first_page_prepared_ms", ms, 3);
     }
   }
 
@@ -699,20 +699,20 @@ main (int   argc,
     g_print ("\npage %u of queue %s (after row %u, %d rows), keyset as UNION ALL of index ranges, "
              "median of %d: %.3f ms\n", depth + 1, queue_id, depth * PAGE_SIZE, rows, RUNS, deep_ms);
     g_print ("  SQL: %s\n", KEYSET_SQL);
-    figure ("worklist.deep_page_ms", deep_ms, 3);
-    figure ("worklist.deep_page_ratio", deep_ms / first_ms, 2);
-    figure ("worklist.deep_page_depth", depth, 0);
+    figure ("db.worklist.deep_page_ms", deep_ms, 3);
+    figure ("db.worklist.deep_page_ratio", deep_ms / first_ms, 2);
+    figure ("db.worklist.deep_page_depth", depth, 0);
 
     deep_or_ms = median_of_runs (user, KEYSET_OR_SQL, 5, params, &rows);
     g_print ("\nthe same page as one OR condition (rd-repo-referral.c's form), median of %d: %.3f ms\n",
              RUNS, deep_or_ms);
-    figure ("worklist.deep_page_or_ratio", deep_or_ms / first_ms, 2);
+    figure ("db.worklist.deep_page_or_ratio", deep_or_ms / first_ms, 2);
     {
       double two_ms = median_of_runs (user, KEYSET_TWO_STEP_SQL, 5, params, &rows);
 
       g_print ("\nthe same page in two steps (ids from rd.referral, then the view), median of %d: "
                "%.3f ms (%d rows)\n  SQL: %s\n", RUNS, two_ms, rows, KEYSET_TWO_STEP_SQL);
-      figure ("worklist.deep_page_two_step_ratio", two_ms / first_ms, 2);
+      figure ("db.worklist.deep_page_two_step_ratio", two_ms / first_ms, 2);
     }
     explain (user, "deep page (UNION ALL keyset)", KEYSET_SQL, 5, params, FALSE);
     explain (user, "deep page (two steps)", KEYSET_TWO_STEP_SQL, 5, params, FALSE);
@@ -770,12 +770,12 @@ main (int   argc,
     g_print ("  SQL (1-2 letters): %s\n  SQL (3+ letters): %s\n", SEARCH_SHORT_SQL, SEARCH_LONG_SQL);
     g_print ("  slowest: %.1f ms; 1-2 letters p95: %.1f ms\n", percentile (search_times, 100),
              short_times->len > 0 ? percentile (short_times, 95) : 0);
-    figure ("search.p50_ms", s50, 2);
-    figure ("search.p95_ms", s95, 2);
+    figure ("db.search.ilike_p50_ms", s50, 2);
+    figure ("db.search.ilike_p95_ms", s95, 2);
     g_print ("\nthe same fragments through rd.match_patients() (0004_search.sql), second pass:\n"
              "  SQL: %s\n", SEARCH_MATCH_SQL);
-    figure ("search.match_patients_p50_ms", percentile (two_step_times, 50), 2);
-    figure ("search.match_patients_p95_ms", percentile (two_step_times, 95), 2);
+    figure ("search.p50_ms", percentile (two_step_times, 50), 2);
+    figure ("search.p95_ms", percentile (two_step_times, 95), 2);
   }
   {
     const char *sp[3] = { queue_id, limit, "ma%" };
