@@ -31,4 +31,23 @@ RdProvider *rd_repo_directory_get_provider_finish     (RdConnection         *con
                                                        GAsyncResult         *result,
                                                        GError              **error);
 
+void        rd_repo_directory_find_by_fax_async       (RdConnection         *conn,
+                                                       const char           *fax,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+GPtrArray  *rd_repo_directory_find_by_fax_finish      (RdConnection         *conn,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+
+void        rd_repo_directory_add_provider_async      (RdConnection         *conn,
+                                                       RdProvider           *provider,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+RdProvider *rd_repo_directory_add_provider_finish     (RdConnection         *conn,
+                                                       GAsyncResult         *result,
+                                                       gboolean             *out_existed,
+                                                       GError              **error);
+
 G_END_DECLS
