@@ -7,10 +7,13 @@
  * rendered by the document's render queue: the pages in view first, then
  * the thumbnails in view, then the pages next to the view. Jobs for pages
  * that scroll away are cancelled, and textures of pages far away are
- * dropped (the queue's cache keeps recent renders under its cap). The
- * rendered cairo surfaces become GdkMemoryTextures without a copy. Until a
- * page arrives, its thumbnail (rendered right after the visible pages) is
- * shown stretched in its place: a low-resolution first look.
+ * dropped (the queue's cache keeps recent renders under its cap). Each
+ * page widget is exactly the size its image is rendered at, so painting
+ * is a copy, never a scale. With the cairo renderer the image is painted
+ * as a cairo node (see append_image()); with the others it becomes a
+ * GdkMemoryTexture sharing the surface's pixels. Until a page arrives,
+ * its thumbnail (rendered right after the visible pages) is shown
+ * stretched in its place: a low-resolution first look.
  */
 #include "config.h"
 
@@ -46,22 +49,28 @@ G_DECLARE_FINAL_TYPE (RdDocPage, rd_doc_page, RD, DOC_PAGE, GtkWidget)
 
 struct _RdDocPage
 {
-  GtkWidget    parent_instance;
+  GtkWidget        parent_instance;
 
-  guint        index;
-  gboolean     thumbnail;
-  int          width;
-  int          height;
-  GdkTexture  *texture;
-  int          texture_key;
+  guint            index;
+  gboolean         thumbnail;
+  /* PDF points to widget pixels; the size is what a page job makes at
+   * this scale, so the rendered image maps pixel for pixel. */
+  double           scale;
+  int              width;
+  int              height;
+  /* The rendered page, and a texture sharing its pixels, made only for
+   * renderers that keep textures on the GPU. */
+  cairo_surface_t *surface;
+  GdkTexture      *texture;
+  int              texture_key;
   /* The thumbnail, stretched, until the page itself arrives. */
-  GdkTexture  *preview;
-  RdRenderJob *job;
-  int          job_key;
-  char        *error;
-  /* In or next to the view: only those paint their texture, because the
-   * renderer touches every texture in the scene on every frame. */
-  gboolean     near_view;
+  cairo_surface_t *preview;
+  GdkTexture      *preview_texture;
+  RdRenderJob     *job;
+  int              job_key;
+  char            *error;
+  /* In or next to the view: only those paint their image. */
+  gboolean         near_view;
 };
 
 G_DEFINE_FINAL_TYPE (RdDocPage, rd_doc_page, GTK_TYPE_WIDGET)
@@ -90,6 +99,78 @@ rd_doc_page_measure (GtkWidget      *widget,
   *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? self->width : self->height;
 }
 
+static GdkTexture *
+texture_for_surface (cairo_surface_t *surface)
+{
+  g_autoptr(GBytes) pixels = NULL;
+
+  /* The texture shares the surface's pixels: nothing writes to a rendered
+   * surface again, so no copy is needed. */
+  pixels = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
+                                       (gsize) cairo_image_surface_get_stride (surface)
+                                       * cairo_image_surface_get_height (surface),
+                                       (GDestroyNotify) cairo_surface_destroy,
+                                       cairo_surface_reference (surface));
+  return gdk_memory_texture_new (cairo_image_surface_get_width (surface),
+                                 cairo_image_surface_get_height (surface),
+                                 GDK_MEMORY_DEFAULT, pixels,
+                                 cairo_image_surface_get_stride (surface));
+}
+
+static gboolean
+renders_with_cairo (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+
+  return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
+}
+
+/* Paints a rendered image into @bounds. GTK 4.8's cairo renderer converts
+ * every texture in the scene to a new cairo surface, through floats, on
+ * every frame (about 20 ms for a page at 100 dpi); a cairo node paints
+ * our own surface directly, and not at all when it is outside the damaged
+ * area. Other renderers upload a texture once and keep it. */
+static void
+append_image (RdDocPage             *self,
+              GtkSnapshot           *snapshot,
+              cairo_surface_t       *surface,
+              GdkTexture           **texture,
+              const graphene_rect_t *bounds)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  int sw = cairo_image_surface_get_width (surface);
+  int sh = cairo_image_surface_get_height (surface);
+  int sf = gtk_widget_get_scale_factor (widget);
+  cairo_t *cr;
+
+  if (!renders_with_cairo (widget))
+    {
+      if (*texture == NULL)
+        *texture = texture_for_surface (surface);
+      gtk_snapshot_append_texture (snapshot, *texture, bounds);
+      return;
+    }
+
+  cr = gtk_snapshot_append_cairo (snapshot, bounds);
+  if (abs (sw - self->width * sf) <= 1 && abs (sh - self->height * sf) <= 1)
+    {
+      /* Pixel for pixel: a plain copy, no filtering. */
+      cairo_scale (cr, 1.0 / sf, 1.0 / sf);
+      cairo_set_source_surface (cr, surface, 0, 0);
+    }
+  else
+    {
+      /* A stand-in (the thumbnail before the page) or a page clamped to
+       * the size limit: stretched, cheaply. */
+      cairo_scale (cr, bounds->size.width / sw, bounds->size.height / sh);
+      cairo_set_source_surface (cr, surface, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_FAST);
+    }
+  cairo_paint (cr);
+  cairo_destroy (cr);
+}
+
 static void
 rd_doc_page_snapshot (GtkWidget   *widget,
                       GtkSnapshot *snapshot)
@@ -100,15 +181,16 @@ rd_doc_page_snapshot (GtkWidget   *widget,
   GdkRGBA edge = { 0, 0, 0, 0.25 };
   GskRoundedRect outline;
 
-  gtk_snapshot_append_color (snapshot, &white, &bounds);
-
   if (!self->near_view && !self->thumbnail)
-    ;
-  else if (self->texture != NULL)
-    gtk_snapshot_append_texture (snapshot, self->texture, &bounds);
+    gtk_snapshot_append_color (snapshot, &white, &bounds);
+  else if (self->surface != NULL)
+    append_image (self, snapshot, self->surface, &self->texture, &bounds);
   else if (self->preview != NULL && self->error == NULL)
-    gtk_snapshot_append_texture (snapshot, self->preview, &bounds);
-  else if (self->error != NULL && !self->thumbnail)
+    append_image (self, snapshot, self->preview, &self->preview_texture, &bounds);
+  else
+    gtk_snapshot_append_color (snapshot, &white, &bounds);
+
+  if (self->error != NULL && self->surface == NULL && !self->thumbnail && self->near_view)
     {
       PangoLayout *layout = gtk_widget_create_pango_layout (widget, self->error);
       GdkRGBA grey = { 0.3, 0.3, 0.3, 1 };
@@ -132,13 +214,31 @@ rd_doc_page_snapshot (GtkWidget   *widget,
 }
 
 static void
+rd_doc_page_set_surface (RdDocPage       *self,
+                         cairo_surface_t *surface)
+{
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
+  g_clear_object (&self->texture);
+  self->surface = surface != NULL ? cairo_surface_reference (surface) : NULL;
+}
+
+static void
+rd_doc_page_set_preview (RdDocPage       *self,
+                         cairo_surface_t *surface)
+{
+  g_clear_pointer (&self->preview, cairo_surface_destroy);
+  g_clear_object (&self->preview_texture);
+  self->preview = surface != NULL ? cairo_surface_reference (surface) : NULL;
+}
+
+static void
 rd_doc_page_dispose (GObject *object)
 {
   RdDocPage *self = RD_DOC_PAGE (object);
 
   rd_doc_page_cancel (self);
-  g_clear_object (&self->texture);
-  g_clear_object (&self->preview);
+  rd_doc_page_set_surface (self, NULL);
+  rd_doc_page_set_preview (self, NULL);
   g_clear_pointer (&self->error, g_free);
 
   G_OBJECT_CLASS (rd_doc_page_parent_class)->dispose (object);
@@ -285,6 +385,26 @@ update_actions (RdDocumentView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.last-page", open && self->current_page + 1 < n);
 }
 
+/* The size rd_page_job_new() makes at @scale, so that the image is shown
+ * pixel for pixel. */
+static void
+size_page (RdDocPage *page,
+           double     w,
+           double     h,
+           double     scale)
+{
+  int width = MAX (1, (int) ceil (w * scale - 0.01));
+  int height = MAX (1, (int) ceil (h * scale - 0.01));
+
+  page->scale = scale;
+  if (width == page->width && height == page->height)
+    return;
+
+  page->width = width;
+  page->height = height;
+  gtk_widget_queue_resize (GTK_WIDGET (page));
+}
+
 static void
 size_pages (RdDocumentView *self)
 {
@@ -298,13 +418,9 @@ size_pages (RdDocumentView *self)
       double w, h, tz;
 
       rotated_size (self, i, &w, &h);
-      page->width = MAX (1, (int) lround (w * self->zoom));
-      page->height = MAX (1, (int) lround (h * self->zoom));
       tz = THUMB_WIDTH / MAX (w, h);
-      thumb->width = MAX (1, (int) lround (w * tz));
-      thumb->height = MAX (1, (int) lround (h * tz));
-      gtk_widget_queue_resize (GTK_WIDGET (page));
-      gtk_widget_queue_resize (GTK_WIDGET (thumb));
+      size_page (page, w, h, self->zoom);
+      size_page (thumb, w, h, tz);
     }
 }
 
@@ -367,7 +483,6 @@ on_page_job_done (RdRenderJob *job,
   RdDocumentView *self;
   const GError *error = rd_render_job_get_error (job);
   cairo_surface_t *surface;
-  g_autoptr(GBytes) pixels = NULL;
   int key = page->job_key;
 
   if (page->job != job)
@@ -381,25 +496,14 @@ on_page_job_done (RdRenderJob *job,
     {
       g_free (page->error);
       page->error = g_strdup (error->message);
-      g_clear_object (&page->texture);
+      rd_doc_page_set_surface (page, NULL);
       page->texture_key = key;
       gtk_widget_queue_draw (GTK_WIDGET (page));
       return;
     }
 
   surface = rd_page_job_get_surface (RD_PAGE_JOB (job));
-  /* The texture shares the surface's pixels: nothing writes to a rendered
-   * surface again, so no copy is needed. */
-  pixels = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
-                                       (gsize) cairo_image_surface_get_stride (surface)
-                                       * cairo_image_surface_get_height (surface),
-                                       (GDestroyNotify) cairo_surface_destroy,
-                                       cairo_surface_reference (surface));
-  g_clear_object (&page->texture);
-  page->texture = gdk_memory_texture_new (cairo_image_surface_get_width (surface),
-                                          cairo_image_surface_get_height (surface),
-                                          GDK_MEMORY_DEFAULT, pixels,
-                                          cairo_image_surface_get_stride (surface));
+  rd_doc_page_set_surface (page, surface);
   page->texture_key = key;
   g_clear_pointer (&page->error, g_free);
   gtk_widget_queue_draw (GTK_WIDGET (page));
@@ -408,8 +512,8 @@ on_page_job_done (RdRenderJob *job,
     {
       RdDocPage *full = g_ptr_array_index (self->pages, page->index);
 
-      g_set_object (&full->preview, page->texture);
-      if (full->texture == NULL)
+      rd_doc_page_set_preview (full, surface);
+      if (full->surface == NULL)
         gtk_widget_queue_draw (GTK_WIDGET (full));
     }
 
@@ -422,20 +526,15 @@ ensure_render (RdDocumentView   *self,
                RdDocPage        *page,
                RdRenderPriority  priority)
 {
-  int scale_factor = gtk_widget_get_scale_factor (GTK_WIDGET (self));
   int rotation = page_rotation (self, page->index);
-  double w = 612, h = 792, scale;
-  int key;
+  /* Render at the size the widget shows, in device pixels (size_pages()
+   * made the widget the size a page job makes at this scale). */
+  double scale = page->scale * gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  int key = job_key (scale, rotation);
 
-  rd_pdf_get_page_size (self->pdf, page->index, &w, &h);
-  /* Render at the size the widget shows, in device pixels. */
-  scale = (double) MAX (page->width, page->height) / MAX (rotation % 180 ? h : w, rotation % 180 ? w : h)
-          * scale_factor;
-  key = job_key (scale, rotation);
-
-  if (page->texture != NULL && page->texture_key == key)
+  if (page->surface != NULL && page->texture_key == key)
     return;
-  if (page->error != NULL && page->texture == NULL && page->texture_key == key)
+  if (page->error != NULL && page->surface == NULL && page->texture_key == key)
     return;
   if (page->job != NULL && page->job_key == key
       && rd_render_job_get_priority (page->job) <= priority)
@@ -512,9 +611,9 @@ update_strip (RdDocumentView   *self,
         {
           /* Scrolled away: its job is no longer wanted. */
           rd_doc_page_cancel (page);
-          if (d > KEEP_TEXTURES && !page->thumbnail && page->texture != NULL)
+          if (d > KEEP_TEXTURES && !page->thumbnail && page->surface != NULL)
             {
-              g_clear_object (&page->texture);
+              rd_doc_page_set_surface (page, NULL);
               page->texture_key = -1;
             }
         }
@@ -1373,7 +1472,7 @@ rd_document_view_set_page_rotation (RdDocumentView *self,
 
   rotation = ((rotation % 360) + 360) % 360 / 90 * 90;
   g_array_index (self->rotations, int, page) = rotation;
-  g_clear_object (&RD_DOC_PAGE (g_ptr_array_index (self->pages, page))->preview);
+  rd_doc_page_set_preview (RD_DOC_PAGE (g_ptr_array_index (self->pages, page)), NULL);
   remember_rotations (self);
 
   size_pages (self);
@@ -1404,7 +1503,7 @@ rd_document_view_page_is_rendered (RdDocumentView *self,
   if (widgets == NULL || page >= widgets->len)
     return FALSE;
 
-  return RD_DOC_PAGE (g_ptr_array_index (widgets, page))->texture != NULL;
+  return RD_DOC_PAGE (g_ptr_array_index (widgets, page))->surface != NULL;
 }
 
 /**
