@@ -19,6 +19,7 @@
 
 #include "rd-repo-intake.h"
 #include "rd-repo-common.h"
+#include "rd-repo-referral.h"
 #include "rd-store-error.h"
 
 static char *
@@ -51,6 +52,11 @@ typedef enum {
   STEP_REFERRAL_RETRY,
   STEP_DOCUMENTS,
   STEP_COMMIT,
+  /* After a stale version: what the other rows look like now. */
+  STEP_THEIRS_PATIENT,
+  STEP_THEIRS_COVERAGE,
+  STEP_THEIRS_REFERRAL,
+  STEP_THEIRS_DONE,
 } Step;
 
 typedef struct {
@@ -65,6 +71,11 @@ typedef struct {
   gint64            coverage_id;
   gint64            referral_id;
   RdIntakeConflict  conflict;
+  Step              failed_step;
+  RdPatient        *their_patient;
+  RdCoverage       *their_coverage;
+  RdReferral       *their_referral;
+  gboolean          referral_stale;
 } SaveData;
 
 static void
@@ -75,6 +86,9 @@ save_data_free (SaveData *data)
   g_clear_object (&data->coverage);
   g_clear_object (&data->referral);
   g_clear_pointer (&data->document_ids, g_array_unref);
+  g_clear_object (&data->their_patient);
+  g_clear_object (&data->their_coverage);
+  g_clear_object (&data->their_referral);
   g_free (data);
 }
 
@@ -93,32 +107,183 @@ save_query (GTask              *task,
                               g_task_get_cancellable (task), on_save_step, task);
 }
 
+static const char *
+conflict_message (RdIntakeConflict which)
+{
+  switch (which)
+    {
+    case RD_INTAKE_CONFLICT_REFERRAL:
+      return _("Someone else saved this referral after you opened it. Compare the changes, then save again.");
+    case RD_INTAKE_CONFLICT_PATIENT:
+      return _("Someone else changed this patient after you opened the referral. Compare the changes, then save again.");
+    case RD_INTAKE_CONFLICT_COVERAGE:
+      return _("Someone else changed this insurance after you opened the referral. Compare the changes, then save again.");
+    case RD_INTAKE_CONFLICT_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void theirs_next (GTask *task);
+
+/* A stale version: the rest of the save is not tried. The rows someone
+ * else changed are read as they are now, in the same transaction (so
+ * that every stale row is named at once, not one per attempt), then the
+ * transaction is rolled back and the save fails with CONFLICT. */
 static void
 save_conflict (GTask            *task,
                RdIntakeConflict  which)
 {
   SaveData *data = g_task_get_task_data (task);
-  const char *message = NULL;
 
   data->conflict = which;
-  switch (which)
+  data->failed_step = data->step;
+  g_debug ("intake: stale %s in the save of referral %" G_GINT64_FORMAT,
+           which == RD_INTAKE_CONFLICT_PATIENT ? "patient" : which == RD_INTAKE_CONFLICT_COVERAGE ? "coverage" : "referral",
+           rd_referral_get_id (data->referral));
+  theirs_next (task);
+}
+
+static void
+on_their_referral (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  SaveData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->their_referral = rd_repo_referral_get_finish (RD_CONNECTION (source), result, &error);
+  if (data->their_referral == NULL)
     {
-    case RD_INTAKE_CONFLICT_REFERRAL:
-      message = _("Someone else saved this referral after you opened it. Compare the changes, then save again.");
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_CONFLICT, "%s", conflict_message (data->conflict));
+  g_object_unref (task);
+}
+
+static void
+on_conflict_rolled_back (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GTask *task = user_data;
+  SaveData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!rd_transaction_rollback_finish (RD_TRANSACTION (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (data->referral_stale)
+    {
+      /* Read the way the page reads a referral, names and all. */
+      rd_repo_referral_get_async (g_task_get_source_object (task), rd_referral_get_id (data->referral),
+                                  g_task_get_cancellable (task), on_their_referral, task);
+      return;
+    }
+  g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_CONFLICT, "%s", conflict_message (data->conflict));
+  g_object_unref (task);
+}
+
+/* Rows written before the failed step matched their version: they are not
+ * stale. The failed row is; rows after it are compared by version. */
+static void
+theirs_next (GTask *task)
+{
+  SaveData *data = g_task_get_task_data (task);
+  Step next = data->step < STEP_THEIRS_PATIENT ? STEP_THEIRS_PATIENT : data->step + 1;
+
+  for (;; next++)
+    {
+      if (next == STEP_THEIRS_PATIENT && data->failed_step == STEP_PATIENT)
+        {
+          g_autofree char *id = id_text (rd_patient_get_id (data->patient));
+          const char *params[] = { id };
+
+          data->step = next;
+          save_query (task,
+                      "SELECT p.*, su.display_name AS updated_by_name FROM rd.patient p"
+                      " LEFT JOIN rd.staff su ON su.login_name = p.updated_by WHERE p.id = $1::bigint",
+                      params, 1);
+          return;
+        }
+      if (next == STEP_THEIRS_COVERAGE && data->coverage != NULL && rd_coverage_get_id (data->coverage) > 0 &&
+          data->failed_step <= STEP_COVERAGE)
+        {
+          g_autofree char *id = id_text (rd_coverage_get_id (data->coverage));
+          const char *params[] = { id };
+
+          data->step = next;
+          save_query (task,
+                      "SELECT c.*, pp.name AS plan_name, py.name AS payer_name FROM rd.coverage c"
+                      " LEFT JOIN rd.payer_plan pp ON pp.id = c.payer_plan_id"
+                      " LEFT JOIN rd.payer py ON py.id = pp.payer_id WHERE c.id = $1::bigint",
+                      params, 1);
+          return;
+        }
+      if (next == STEP_THEIRS_REFERRAL && rd_referral_get_id (data->referral) > 0)
+        {
+          g_autofree char *id = id_text (rd_referral_get_id (data->referral));
+          const char *params[] = { id };
+
+          if (data->failed_step == STEP_REFERRAL)
+            {
+              data->referral_stale = TRUE;
+              continue;
+            }
+          data->step = next;
+          save_query (task, "SELECT version FROM rd.referral WHERE id = $1::bigint", params, 1);
+          return;
+        }
+      if (next >= STEP_THEIRS_DONE)
+        break;
+    }
+
+  data->step = STEP_THEIRS_DONE;
+  rd_transaction_rollback_async (data->tx, g_task_get_cancellable (task), on_conflict_rolled_back, task);
+}
+
+/* One row read by theirs_next(). */
+static void
+theirs_read (GTask    *task,
+             RdResult *res)
+{
+  SaveData *data = g_task_get_task_data (task);
+
+  if (rd_result_get_n_rows (res) == 0)
+    {
+      /* Gone, or no longer visible: nothing to compare it with. */
+      theirs_next (task);
+      return;
+    }
+  switch (data->step)
+    {
+    case STEP_THEIRS_PATIENT:
+      data->their_patient = rd_patient_new ();
+      rd_repo_fill_record (G_OBJECT (data->their_patient), res, 0);
       break;
-    case RD_INTAKE_CONFLICT_PATIENT:
-      message = _("Someone else changed this patient after you opened the referral. Reload the patient, then save again.");
+    case STEP_THEIRS_COVERAGE:
+      {
+        g_autoptr(RdCoverage) c = rd_coverage_new ();
+
+        rd_repo_fill_record (G_OBJECT (c), res, 0);
+        if (data->failed_step == STEP_COVERAGE || rd_coverage_get_version (c) != rd_coverage_get_version (data->coverage))
+          data->their_coverage = g_steal_pointer (&c);
+      }
       break;
-    case RD_INTAKE_CONFLICT_COVERAGE:
-      message = _("Someone else changed this insurance after you opened the referral. Reload it, then save again.");
+    case STEP_THEIRS_REFERRAL:
+      if (rd_result_get_int64 (res, 0, 0) != rd_referral_get_version (data->referral))
+        data->referral_stale = TRUE;
       break;
-    case RD_INTAKE_CONFLICT_NONE:
     default:
       g_assert_not_reached ();
     }
-  /* Dropping the transaction (task data) rolls it back. */
-  g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_CONFLICT, "%s", message);
-  g_object_unref (task);
+  theirs_next (task);
 }
 
 static void
@@ -433,6 +598,12 @@ on_save_step (GObject      *source,
     }
   no_row = rd_result_get_n_rows (res) == 0;
 
+  if (data->step >= STEP_THEIRS_PATIENT)
+    {
+      theirs_read (task, res);
+      return;
+    }
+
   switch (data->step)
     {
     case STEP_PATIENT:
@@ -533,7 +704,8 @@ on_save_begun (GObject      *source,
  * Saves the patient, their coverage and the referral in one transaction,
  * and files the given documents under the referral. A stale version of any
  * of them fails with %RD_STORE_ERROR_CONFLICT (see @out_conflict of
- * rd_repo_intake_save_finish()) and nothing is written.
+ * rd_repo_intake_save_finish()) and nothing is written; then
+ * rd_repo_intake_save_get_theirs() gives every stale row as it is now.
  */
 void
 rd_repo_intake_save_async (RdConnection        *conn,
@@ -601,6 +773,46 @@ rd_repo_intake_save_finish (RdConnection      *conn,
   if (out_coverage_id)
     *out_coverage_id = data->coverage_id;
   return data->referral_id;
+}
+
+/**
+ * rd_repo_intake_save_get_theirs:
+ * @conn: a connection
+ * @result: the result of a save that failed with %RD_STORE_ERROR_CONFLICT
+ * @out_patient: (out) (optional) (transfer full) (nullable): the patient as
+ *   someone else saved it, or %NULL when the patient was not stale
+ * @out_coverage: (out) (optional) (transfer full) (nullable): the same for
+ *   the coverage
+ * @out_referral: (out) (optional) (transfer full) (nullable): the same for
+ *   the referral (read as rd_repo_referral_get_async() reads it)
+ *
+ * Every row of the save whose version was stale, as it is now, to compare
+ * field by field (rd_patient_diff(), rd_coverage_diff(), rd_referral_diff())
+ * with the version the person started from. Save again with these
+ * versions to write over them knowingly.
+ *
+ * Returns: whether any row was stale
+ */
+gboolean
+rd_repo_intake_save_get_theirs (RdConnection  *conn,
+                                GAsyncResult  *result,
+                                RdPatient    **out_patient,
+                                RdCoverage   **out_coverage,
+                                RdReferral   **out_referral)
+{
+  SaveData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, conn), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == rd_repo_intake_save_async, FALSE);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_patient)
+    *out_patient = data->their_patient ? g_object_ref (data->their_patient) : NULL;
+  if (out_coverage)
+    *out_coverage = data->their_coverage ? g_object_ref (data->their_coverage) : NULL;
+  if (out_referral)
+    *out_referral = data->their_referral ? g_object_ref (data->their_referral) : NULL;
+  return data->their_patient != NULL || data->their_coverage != NULL || data->their_referral != NULL;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -42,7 +42,8 @@ typedef struct {
  * @RD_INTAKE_CONFLICT_PATIENT: the patient's version was stale
  * @RD_INTAKE_CONFLICT_COVERAGE: the coverage's version was stale
  *
- * Which row someone else changed first (with %RD_STORE_ERROR_CONFLICT).
+ * Which row someone else changed first (with %RD_STORE_ERROR_CONFLICT);
+ * rd_repo_intake_save_get_theirs() names all of them.
  */
 typedef enum {
   RD_INTAKE_CONFLICT_NONE,
@@ -62,6 +63,11 @@ gint64    rd_repo_intake_save_finish            (RdConnection        *conn,
                                                  gint64              *out_coverage_id,
                                                  RdIntakeConflict    *out_conflict,
                                                  GError             **error);
+gboolean  rd_repo_intake_save_get_theirs        (RdConnection        *conn,
+                                                 GAsyncResult        *result,
+                                                 RdPatient          **out_patient,
+                                                 RdCoverage         **out_coverage,
+                                                 RdReferral         **out_referral);
 
 /* Reads returning rows; finish each with rd_repo_intake_rows_finish(). The
  * columns are named in each function's documentation. */
