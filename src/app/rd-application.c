@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "rd-application.h"
+#include "rd-preferences-window.h"
 #include "rd-window.h"
 
 struct _RdApplication
@@ -117,6 +118,17 @@ on_about_activated (GSimpleAction *action,
 }
 
 static void
+on_preferences_activated (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  RdSession *session = RD_IS_WINDOW (parent) ? rd_window_get_session (RD_WINDOW (parent)) : NULL;
+
+  gtk_window_present (GTK_WINDOW (rd_preferences_window_new (parent, session)));
+}
+
+static void
 on_quit_activated (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
@@ -126,6 +138,7 @@ on_quit_activated (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "about", on_about_activated },
+  { "preferences", on_preferences_activated },
   { "quit", on_quit_activated },
 };
 
@@ -153,12 +166,15 @@ static void
 rd_application_init (RdApplication *self)
 {
   const char *quit_accels[] = { "<Control>q", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
 }
 
 /**

@@ -5,6 +5,16 @@
  * never written anywhere (the keyring is the only store, see
  * rd-credentials.c).
  *
+ * The fax/scanner folder. While someone is signed in (and the window is not
+ * locked), the session watches the folder named by the signed-in server
+ * profile, or else the workstation's `inbox-folder` setting, with an
+ * RdInboxWatcher on a connection of its own, so that a long filing never
+ * queues in front of the person's own work. The folder is checked
+ * asynchronously first (missing, a file, no access: each its own message);
+ * a failed start is tried again every half minute, since a network share
+ * may come back. Exactly-once across workstations is the watcher's (sha256
+ * and the move into processed/).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -12,10 +22,13 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "rd-inbox-watcher.h"
 #include "rd-migrations.h"
 #include "rd-profile.h"
 #include "rd-session.h"
 #include "rd-store-error.h"
+
+#define INBOX_RETRY_SECONDS 30
 
 struct _RdSession
 {
@@ -31,6 +44,20 @@ struct _RdSession
   char           *login;
   char           *display_name;
   gulong          state_handler;
+
+  /* The fax/scanner folder (see the top of this file). */
+  GSettings      *settings;            /* NULL without the installed schema */
+  char           *profile_name;
+  gboolean        inbox_paused;
+  RdInboxStatus   inbox_status;
+  char           *inbox_folder;        /* the folder watched or being tried */
+  char           *inbox_error;
+  guint           inbox_imported_today;
+  char           *inbox_day;           /* the local date of that count */
+  RdConnection   *inbox_connection;
+  RdInboxWatcher *inbox_watcher;
+  GCancellable   *inbox_cancellable;
+  guint           inbox_retry_id;
 };
 
 enum {
@@ -38,6 +65,10 @@ enum {
   PROP_STATE,
   PROP_LOGIN,
   PROP_DISPLAY_NAME,
+  PROP_INBOX_STATUS,
+  PROP_INBOX_FOLDER,
+  PROP_INBOX_ERROR,
+  PROP_INBOX_IMPORTED_TODAY,
   N_PROPS
 };
 
@@ -55,6 +86,8 @@ wipe_string (char **str)
     }
 }
 
+static void update_inbox (RdSession *self);
+
 static void
 set_state (RdSession      *self,
            RdSessionState  state)
@@ -64,6 +97,7 @@ set_state (RdSession      *self,
 
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  update_inbox (self);
 }
 
 static char *
@@ -114,9 +148,13 @@ on_listener_started (GObject      *source,
     g_message ("Live updates are not available yet: %s", error->message);
 }
 
+static void stop_inbox (RdSession *self);
+
 static void
 drop_connection (RdSession *self)
 {
+  stop_inbox (self);
+
   g_cancellable_cancel (self->listener_cancellable);
   g_clear_object (&self->listener_cancellable);
   if (self->listener != NULL)
@@ -139,6 +177,7 @@ rd_session_dispose (GObject *object)
   RdSession *self = RD_SESSION (object);
 
   drop_connection (self);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (rd_session_parent_class)->dispose (object);
 }
@@ -152,6 +191,10 @@ rd_session_finalize (GObject *object)
   g_free (self->conninfo);
   g_free (self->login);
   g_free (self->display_name);
+  g_free (self->profile_name);
+  g_free (self->inbox_folder);
+  g_free (self->inbox_error);
+  g_free (self->inbox_day);
 
   G_OBJECT_CLASS (rd_session_parent_class)->finalize (object);
 }
@@ -174,6 +217,18 @@ rd_session_get_property (GObject    *object,
       break;
     case PROP_DISPLAY_NAME:
       g_value_set_string (value, self->display_name);
+      break;
+    case PROP_INBOX_STATUS:
+      g_value_set_int (value, self->inbox_status);
+      break;
+    case PROP_INBOX_FOLDER:
+      g_value_set_string (value, self->inbox_folder);
+      break;
+    case PROP_INBOX_ERROR:
+      g_value_set_string (value, self->inbox_error);
+      break;
+    case PROP_INBOX_IMPORTED_TODAY:
+      g_value_set_uint (value, rd_session_get_inbox_imported_today (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -199,12 +254,47 @@ rd_session_class_init (RdSessionClass *klass)
   properties[PROP_DISPLAY_NAME] =
     g_param_spec_string ("display-name", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_INBOX_STATUS] =
+    g_param_spec_int ("inbox-status", NULL, NULL, RD_INBOX_STATUS_OFF, RD_INBOX_STATUS_FAILED,
+                      RD_INBOX_STATUS_OFF,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_INBOX_FOLDER] =
+    g_param_spec_string ("inbox-folder", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_INBOX_ERROR] =
+    g_param_spec_string ("inbox-error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_INBOX_IMPORTED_TODAY] =
+    g_param_spec_uint ("inbox-imported-today", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+on_settings_changed (RdSession  *self,
+                     const char *key,
+                     GSettings  *settings)
+{
+  if (g_str_equal (key, "inbox-folder") || g_str_equal (key, "inbox-watch")
+      || g_str_equal (key, "profiles"))
+    update_inbox (self);
 }
 
 static void
 rd_session_init (RdSession *self)
 {
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  /* Without the installed schema (a library test) there is no folder. */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema != NULL && g_settings_schema_has_key (schema, "inbox-folder"))
+    {
+      self->settings = g_settings_new (APP_ID);
+      g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed),
+                               self, G_CONNECT_SWAPPED);
+    }
 }
 
 RdSession *
@@ -610,4 +700,412 @@ rd_session_sign_out (RdSession *self)
   drop_connection (self);
   wipe_string (&self->password);
   set_state (self, RD_SESSION_SIGNED_OUT);
+}
+
+/* The fax/scanner folder ------------------------------------------------ */
+
+static void
+set_inbox_status (RdSession     *self,
+                  RdInboxStatus  status)
+{
+  if (self->inbox_status == status)
+    return;
+  self->inbox_status = status;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INBOX_STATUS]);
+}
+
+static void
+set_inbox_error (RdSession  *self,
+                 const char *message)
+{
+  if (g_strcmp0 (self->inbox_error, message) == 0)
+    return;
+  g_free (self->inbox_error);
+  self->inbox_error = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INBOX_ERROR]);
+}
+
+static void
+set_inbox_folder (RdSession  *self,
+                  const char *folder)
+{
+  if (g_strcmp0 (self->inbox_folder, folder) == 0)
+    return;
+  g_free (self->inbox_folder);
+  self->inbox_folder = g_strdup (folder);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INBOX_FOLDER]);
+}
+
+static char *
+today (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  return g_date_time_format (now, "%F");
+}
+
+/* The folder of the signed-in profile, or else the workstation's; NULL when
+ * nothing should be watched now. */
+static char *
+wanted_inbox_folder (RdSession *self)
+{
+  g_autofree char *folder = NULL;
+
+  if (self->settings == NULL || self->inbox_paused
+      || (self->state != RD_SESSION_READY && self->state != RD_SESSION_RECONNECTING)
+      || !g_settings_get_boolean (self->settings, "inbox-watch"))
+    return NULL;
+
+  if (self->profile_name != NULL)
+    {
+      g_autoptr(GPtrArray) profiles = rd_profile_list_load (self->settings);
+
+      for (guint i = 0; i < profiles->len; i++)
+        {
+          RdProfile *p = g_ptr_array_index (profiles, i);
+
+          if (g_strcmp0 (rd_profile_get_name (p), self->profile_name) == 0
+              && rd_profile_get_inbox_folder (p) != NULL)
+            return g_strdup (rd_profile_get_inbox_folder (p));
+        }
+    }
+
+  folder = g_settings_get_string (self->settings, "inbox-folder");
+  if (*folder == '\0')
+    return NULL;
+  return g_steal_pointer (&folder);
+}
+
+static void
+stop_inbox (RdSession *self)
+{
+  g_cancellable_cancel (self->inbox_cancellable);
+  g_clear_object (&self->inbox_cancellable);
+  g_clear_handle_id (&self->inbox_retry_id, g_source_remove);
+  if (self->inbox_watcher != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->inbox_watcher, self);
+      rd_inbox_watcher_stop (self->inbox_watcher);
+      g_clear_object (&self->inbox_watcher);
+    }
+  if (self->inbox_connection != NULL)
+    {
+      rd_connection_close (self->inbox_connection);
+      g_clear_object (&self->inbox_connection);
+    }
+}
+
+static gboolean
+on_inbox_retry (gpointer user_data)
+{
+  RdSession *self = user_data;
+
+  self->inbox_retry_id = 0;
+  g_debug ("inbox: trying the folder again");
+  stop_inbox (self);
+  set_inbox_folder (self, NULL);
+  update_inbox (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fail_inbox (RdSession  *self,
+            const char *message)
+{
+  /* The connection of a failed start is not kept; the retry opens anew. */
+  stop_inbox (self);
+  set_inbox_error (self, message);
+  set_inbox_status (self, RD_INBOX_STATUS_FAILED);
+  self->inbox_retry_id = g_timeout_add_seconds (INBOX_RETRY_SECONDS, on_inbox_retry, self);
+}
+
+static void
+on_inbox_file_done (RdInboxWatcher *watcher,
+                    const char     *name,
+                    int             outcome,
+                    gpointer        user_data)
+{
+  RdSession *self = user_data;
+  g_autofree char *day = today ();
+
+  /* The file's name may say who the patient is: it is never logged. */
+  g_debug ("inbox: a file was taken: %s", rd_intake_outcome_to_string ((RdIntakeOutcome) outcome));
+  if (g_strcmp0 (day, self->inbox_day) != 0)
+    {
+      g_free (self->inbox_day);
+      self->inbox_day = g_steal_pointer (&day);
+      self->inbox_imported_today = 0;
+    }
+
+  if (outcome == RD_INTAKE_OUTCOME_IMPORTED)
+    {
+      self->inbox_imported_today++;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INBOX_IMPORTED_TODAY]);
+    }
+  else if (outcome == RD_INTAKE_OUTCOME_REJECTED)
+    {
+      g_autofree char *shown = g_filename_display_name (name);
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("“%s” could not be imported. It is in the rejected folder, with the reason in “%s.reason.txt” beside it."),
+                                 shown, shown);
+      set_inbox_error (self, message);
+    }
+}
+
+static void
+on_inbox_connection_opened (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(RdSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) folder = NULL;
+
+  if (!rd_connection_open_finish (RD_CONNECTION (source), result, &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          || self->inbox_connection != RD_CONNECTION (source))
+        return;
+      message = g_strdup_printf (_("The fax and scanner folder is not watched because the database did not answer: %s"),
+                                 error->message);
+      fail_inbox (self, message);
+      return;
+    }
+  if (self->inbox_connection != RD_CONNECTION (source) || self->inbox_folder == NULL)
+    return;
+
+  folder = g_file_new_for_path (self->inbox_folder);
+  self->inbox_watcher = rd_inbox_watcher_new (self->inbox_connection, folder, "fax");
+  g_signal_connect (self->inbox_watcher, "file-done", G_CALLBACK (on_inbox_file_done), self);
+  if (!rd_inbox_watcher_start (self->inbox_watcher, &error))
+    {
+      g_autofree char *shown = g_filename_display_name (self->inbox_folder);
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("The fax and scanner folder “%s” cannot be watched: %s. Check that Referral Desk may create folders in it, or choose another folder."),
+                                 shown, error->message);
+      fail_inbox (self, message);
+      return;
+    }
+
+  g_debug ("inbox: watching the folder");
+  set_inbox_error (self, NULL);
+  set_inbox_status (self, RD_INBOX_STATUS_WATCHING);
+}
+
+static void
+on_inbox_folder_checked (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(RdSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *full = NULL;
+
+  info = g_file_query_info_finish (G_FILE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || self->inbox_cancellable == NULL || g_cancellable_is_cancelled (self->inbox_cancellable))
+    return;
+
+  shown = g_filename_display_name (self->inbox_folder);
+  if (info == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    message = g_strdup_printf (_("The fax and scanner folder “%s” is not there. Check that the shared drive is connected, or choose another folder in Preferences."),
+                               shown);
+  else if (info == NULL)
+    message = g_strdup_printf (_("The fax and scanner folder “%s” cannot be opened: %s. Check the shared drive, or choose another folder in Preferences."),
+                               shown, error->message);
+  else if (g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY)
+    message = g_strdup_printf (_("“%s” is a file, not a folder. Choose the folder the fax server or scanner writes into."),
+                               shown);
+  else if (!g_file_info_get_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ)
+           || !g_file_info_get_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_EXECUTE))
+    message = g_strdup_printf (_("Referral Desk may not read the fax and scanner folder “%s”. Ask your administrator for access, or choose another folder."),
+                               shown);
+  else if (!g_file_info_get_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE))
+    message = g_strdup_printf (_("Referral Desk may not move files in the fax and scanner folder “%s” to processed/ and rejected/. Ask your administrator for write access."),
+                               shown);
+  if (message != NULL)
+    {
+      fail_inbox (self, message);
+      return;
+    }
+
+  /* Filing gets a connection of its own: a long transaction of a big fax
+   * never waits in the queue in front of what the person is doing. */
+  full = conninfo_with_password (self->conninfo, self->password);
+  self->inbox_connection = rd_connection_new (full);
+  memset (full, 0, strlen (full));
+  rd_connection_open_async (self->inbox_connection, self->inbox_cancellable,
+                            on_inbox_connection_opened, g_object_ref (self));
+}
+
+static void
+start_inbox (RdSession  *self,
+             const char *path)
+{
+  g_autoptr(GFile) folder = NULL;
+
+  set_inbox_folder (self, path);
+  self->inbox_cancellable = g_cancellable_new ();
+  set_inbox_status (self, RD_INBOX_STATUS_STARTING);
+  if (!g_path_is_absolute (path))
+    {
+      g_autofree char *shown = g_filename_display_name (path);
+      g_autofree char *message = g_strdup_printf (_("The fax and scanner folder “%s” must be given with its full path. Choose it again in Preferences."),
+                                                  shown);
+
+      fail_inbox (self, message);
+      return;
+    }
+
+  folder = g_file_new_for_path (path);
+  g_file_query_info_async (folder,
+                           G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                           G_FILE_ATTRIBUTE_ACCESS_CAN_READ ","
+                           G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE ","
+                           G_FILE_ATTRIBUTE_ACCESS_CAN_EXECUTE,
+                           G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT, self->inbox_cancellable,
+                           on_inbox_folder_checked, g_object_ref (self));
+}
+
+static void
+update_inbox (RdSession *self)
+{
+  g_autofree char *want = wanted_inbox_folder (self);
+
+  /* Already watching (or trying, or waiting to retry) this very folder. */
+  if (want != NULL && self->inbox_status != RD_INBOX_STATUS_OFF
+      && g_strcmp0 (want, self->inbox_folder) == 0)
+    return;
+
+  stop_inbox (self);
+  if (want == NULL)
+    {
+      set_inbox_folder (self, NULL);
+      set_inbox_status (self, RD_INBOX_STATUS_OFF);
+      return;
+    }
+  start_inbox (self, want);
+}
+
+/**
+ * rd_session_set_profile_name:
+ * @self: a #RdSession
+ * @name: (nullable): the saved server profile signed in with
+ *
+ * The profile's own fax/scanner folder, when it names one, is watched
+ * instead of the workstation's.
+ */
+void
+rd_session_set_profile_name (RdSession  *self,
+                             const char *name)
+{
+  g_return_if_fail (RD_IS_SESSION (self));
+
+  if (g_strcmp0 (self->profile_name, name) == 0)
+    return;
+  g_free (self->profile_name);
+  self->profile_name = g_strdup (name);
+  update_inbox (self);
+}
+
+/**
+ * rd_session_get_profile_name:
+ * @self: a #RdSession
+ *
+ * Returns: (nullable): the saved server profile signed in with
+ */
+const char *
+rd_session_get_profile_name (RdSession *self)
+{
+  g_return_val_if_fail (RD_IS_SESSION (self), NULL);
+
+  return self->profile_name;
+}
+
+/**
+ * rd_session_set_inbox_paused:
+ * @self: a #RdSession
+ * @paused: %TRUE while the window is locked
+ *
+ * Nothing is imported on behalf of a person who is not at the desk.
+ */
+void
+rd_session_set_inbox_paused (RdSession *self,
+                             gboolean   paused)
+{
+  g_return_if_fail (RD_IS_SESSION (self));
+
+  paused = !!paused;
+  if (self->inbox_paused == paused)
+    return;
+  self->inbox_paused = paused;
+  update_inbox (self);
+}
+
+/**
+ * rd_session_get_inbox_status:
+ * @self: a #RdSession
+ *
+ * Returns: whether the fax/scanner folder is watched now
+ */
+RdInboxStatus
+rd_session_get_inbox_status (RdSession *self)
+{
+  g_return_val_if_fail (RD_IS_SESSION (self), RD_INBOX_STATUS_OFF);
+
+  return self->inbox_status;
+}
+
+/**
+ * rd_session_get_inbox_folder:
+ * @self: a #RdSession
+ *
+ * Returns: (nullable): the folder watched, being opened or waiting for a
+ *   retry; %NULL when off
+ */
+const char *
+rd_session_get_inbox_folder (RdSession *self)
+{
+  g_return_val_if_fail (RD_IS_SESSION (self), NULL);
+
+  return self->inbox_folder;
+}
+
+/**
+ * rd_session_get_inbox_error:
+ * @self: a #RdSession
+ *
+ * Returns: (nullable): the last problem with the folder or a file in it, in
+ *   words to show; cleared when the folder is watched again
+ */
+const char *
+rd_session_get_inbox_error (RdSession *self)
+{
+  g_return_val_if_fail (RD_IS_SESSION (self), NULL);
+
+  return self->inbox_error;
+}
+
+/**
+ * rd_session_get_inbox_imported_today:
+ * @self: a #RdSession
+ *
+ * Returns: how many files from the folder this window stored as new today
+ */
+guint
+rd_session_get_inbox_imported_today (RdSession *self)
+{
+  g_autofree char *day = NULL;
+
+  g_return_val_if_fail (RD_IS_SESSION (self), 0);
+
+  day = today ();
+  return g_strcmp0 (day, self->inbox_day) == 0 ? self->inbox_imported_today : 0;
 }

@@ -262,6 +262,7 @@ rd_window_lock (RdWindow *self)
 
   self->locked = TRUE;
   g_debug ("window locked");
+  rd_session_set_inbox_paused (self->session, TRUE);
   hide_other_windows (self, TRUE);
   rd_lock_screen_reset (self->lock_screen);
   rd_lock_screen_set_user (self->lock_screen,
@@ -280,6 +281,7 @@ unlock (RdWindow *self)
 {
   self->locked = FALSE;
   g_clear_handle_id (&self->signout_id, g_source_remove);
+  rd_session_set_inbox_paused (self->session, FALSE);
   rd_lock_screen_reset (self->lock_screen);
   show_page (self, "desk");
   hide_other_windows (self, FALSE);
@@ -360,6 +362,7 @@ on_lock_sign_out (RdWindow *self)
 {
   self->locked = FALSE;
   g_clear_handle_id (&self->signout_id, g_source_remove);
+  rd_session_set_inbox_paused (self->session, FALSE);
   /* Unsaved referral work is kept as a draft by the page on close. */
   if (self->referral_page != NULL)
     rd_referral_page_close (self->referral_page);
@@ -381,6 +384,9 @@ save_profile (RdWindow  *self,
 
       if (g_strcmp0 (rd_profile_get_name (p), rd_profile_get_name (profile)) == 0)
         {
+          /* The sign-in form does not show the profile's fax folder. */
+          if (rd_profile_get_inbox_folder (profile) == NULL)
+            rd_profile_set_inbox_folder (profile, rd_profile_get_inbox_folder (p));
           g_ptr_array_index (profiles, i) = g_object_ref (profile);
           g_object_unref (p);
           replaced = TRUE;
@@ -472,6 +478,7 @@ on_signed_in (GObject      *source,
   if (data->profile != NULL)
     {
       save_profile (self, data->profile);
+      rd_session_set_profile_name (self->session, rd_profile_get_name (data->profile));
       if (data->remember)
         rd_credentials_store_async (data->profile, data->password, NULL,
                                     on_credentials_stored, g_object_ref (self));

@@ -20,6 +20,7 @@ struct _RdProfile
   char      *user;
   RdTlsMode  tls_mode;
   char      *ca_file;
+  char      *inbox_folder;
 };
 
 G_DEFINE_FINAL_TYPE (RdProfile, rd_profile, G_TYPE_OBJECT)
@@ -35,6 +36,7 @@ enum {
   PROP_USER,
   PROP_TLS_MODE,
   PROP_CA_FILE,
+  PROP_INBOX_FOLDER,
   N_PROPS
 };
 
@@ -115,6 +117,7 @@ rd_profile_finalize (GObject *object)
   g_clear_pointer (&self->database, g_free);
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->ca_file, g_free);
+  g_clear_pointer (&self->inbox_folder, g_free);
 
   G_OBJECT_CLASS (rd_profile_parent_class)->finalize (object);
 }
@@ -149,6 +152,9 @@ rd_profile_get_property (GObject    *object,
       break;
     case PROP_CA_FILE:
       g_value_set_string (value, self->ca_file);
+      break;
+    case PROP_INBOX_FOLDER:
+      g_value_set_string (value, self->inbox_folder);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -186,6 +192,9 @@ rd_profile_set_property (GObject      *object,
     case PROP_CA_FILE:
       rd_profile_set_ca_file (self, g_value_get_string (value));
       break;
+    case PROP_INBOX_FOLDER:
+      rd_profile_set_inbox_folder (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -220,6 +229,9 @@ rd_profile_class_init (RdProfileClass *klass)
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CA_FILE] =
     g_param_spec_string ("ca-file", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_INBOX_FOLDER] =
+    g_param_spec_string ("inbox-folder", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -269,6 +281,7 @@ rd_profile_copy (RdProfile *self)
   rd_profile_set_user (copy, self->user);
   rd_profile_set_tls_mode (copy, self->tls_mode);
   rd_profile_set_ca_file (copy, self->ca_file);
+  rd_profile_set_inbox_folder (copy, self->inbox_folder);
   return copy;
 }
 
@@ -545,6 +558,41 @@ rd_profile_set_ca_file (RdProfile  *self,
 }
 
 /**
+ * rd_profile_get_inbox_folder:
+ * @self: a profile
+ *
+ * Returns: (nullable): the fax/scanner folder watched while signed in with this
+ *   profile, overriding the workstation's own folder; %NULL when the profile
+ *   sets none
+ */
+const char *
+rd_profile_get_inbox_folder (RdProfile *self)
+{
+  g_return_val_if_fail (RD_IS_PROFILE (self), NULL);
+  return self->inbox_folder;
+}
+
+/**
+ * rd_profile_set_inbox_folder:
+ * @self: a profile
+ * @folder: (nullable): an absolute path of the fax/scanner folder for this
+ *   server; %NULL or empty for none (the workstation's setting applies)
+ *
+ * A path is not patient information; it is kept with the profile.
+ */
+void
+rd_profile_set_inbox_folder (RdProfile  *self,
+                             const char *folder)
+{
+  g_return_if_fail (RD_IS_PROFILE (self));
+
+  if (folder != NULL && *folder == '\0')
+    folder = NULL;
+  if (replace_string (&self->inbox_folder, folder))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INBOX_FOLDER]);
+}
+
+/**
  * rd_profile_host_is_local:
  * @host: a libpq host: a name, an address, or a socket directory
  *
@@ -687,6 +735,14 @@ rd_profile_validate (RdProfile  *self,
       return FALSE;
     }
 
+  if (self->inbox_folder != NULL && !g_path_is_absolute (self->inbox_folder))
+    {
+      g_set_error (error, RD_PROFILE_ERROR, RD_PROFILE_ERROR_INVALID,
+                   _("The fax and scanner folder “%s” must be given with its full path."),
+                   self->inbox_folder);
+      return FALSE;
+    }
+
   return TRUE;
 }
 
@@ -798,6 +854,8 @@ rd_profile_to_variant (RdProfile *self)
   g_variant_dict_insert (&dict, "tls-mode", "s", rd_tls_mode_to_string (self->tls_mode));
   if (self->ca_file != NULL)
     g_variant_dict_insert (&dict, "ca-file", "s", self->ca_file);
+  if (self->inbox_folder != NULL)
+    g_variant_dict_insert (&dict, "inbox-folder", "s", self->inbox_folder);
   return g_variant_dict_end (&dict);
 }
 
@@ -819,6 +877,7 @@ rd_profile_new_from_variant (GVariant  *variant,
   g_autofree char *database = NULL;
   g_autofree char *user = NULL;
   g_autofree char *ca_file = NULL;
+  g_autofree char *inbox_folder = NULL;
   g_auto(GStrv) hosts = NULL;
   GVariantDict dict;
   RdTlsMode mode = RD_TLS_MODE_DEFAULT;
@@ -847,6 +906,7 @@ rd_profile_new_from_variant (GVariant  *variant,
   g_variant_dict_lookup (&dict, "database", "s", &database);
   g_variant_dict_lookup (&dict, "user", "s", &user);
   g_variant_dict_lookup (&dict, "ca-file", "s", &ca_file);
+  g_variant_dict_lookup (&dict, "inbox-folder", "s", &inbox_folder);
   g_variant_dict_lookup (&dict, "tls-mode", "s", &tls);
   g_variant_dict_clear (&dict);
 
@@ -867,6 +927,7 @@ rd_profile_new_from_variant (GVariant  *variant,
     rd_profile_set_user (self, user);
   rd_profile_set_tls_mode (self, mode);
   rd_profile_set_ca_file (self, ca_file);
+  rd_profile_set_inbox_folder (self, inbox_folder);
 
   return g_steal_pointer (&self);
 }

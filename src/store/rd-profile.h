@@ -89,6 +89,9 @@ void                rd_profile_set_tls_mode           (RdProfile    *self,
 const char         *rd_profile_get_ca_file            (RdProfile    *self);
 void                rd_profile_set_ca_file            (RdProfile    *self,
                                                        const char   *ca_file);
+const char         *rd_profile_get_inbox_folder       (RdProfile    *self);
+void                rd_profile_set_inbox_folder       (RdProfile    *self,
+                                                       const char   *folder);
 
 gboolean            rd_profile_host_is_local          (const char   *host);
 gboolean            rd_profile_is_local               (RdProfile    *self);

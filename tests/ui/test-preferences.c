@@ -1,0 +1,391 @@
+/* test-preferences.c — the fax and scanner folder chosen in Preferences is
+ * watched while someone is signed in: a PDF dropped into it appears in the
+ * Inbox; a missing folder says so; locking stops the watching; a server
+ * profile's own folder wins
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "rd-application.h"
+#include "rd-fax-synth.h"
+#include "rd-inbox-view.h"
+#include "rd-preferences-window.h"
+#include "rd-profile.h"
+#include "rd-test-ui.h"
+#include "rd-test-util.h"
+#include "rd-window-private.h"
+
+static RdApplication *app;
+static char *dbname;
+
+static gboolean
+seed_database (void)
+{
+  g_autofree char *tool = g_build_filename (g_getenv ("RD_BUILD_ROOT"), "src", "admin", "referral-desk-admin", NULL);
+  g_autofree char *conninfo = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  dbname = rd_test_pg_create_database ();
+  if (dbname == NULL)
+    return FALSE;
+
+  conninfo = rd_test_pg_conninfo (dbname, NULL);
+  {
+    const char *argv[] = { tool, "init-db", "--db", conninfo, NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &err, &status, &error));
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, NULL))
+      g_error ("init-db failed: %s", err);
+  }
+  {
+    const char *argv[] = { tool, "seed-demo", "--db", conninfo, "--referrals", "20",
+                           "--faxes", "2", "--seed", "11", NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &err, &status, &error));
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, NULL))
+      g_error ("seed-demo failed: %s", err);
+  }
+  return TRUE;
+}
+
+typedef struct {
+  RdWindow   *window;
+  const char *page;
+} PageWait;
+
+static gboolean
+page_is (gpointer data)
+{
+  PageWait *w = data;
+
+  return g_strcmp0 (rd_window_get_page (w->window), w->page) == 0;
+}
+
+static void
+sign_in_as (RdWindow   *window,
+            const char *login)
+{
+  GtkWidget *page = GTK_WIDGET (rd_window_get_sign_in_page (window));
+  PageWait wait = { window, "desk" };
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.use-server", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (page, "name_row")), "Clinic server");
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (page, "hosts_row")), g_getenv ("RD_TEST_PGHOST"));
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (page, "port_row")), g_getenv ("RD_TEST_PGPORT"));
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (page, "database_row")), dbname);
+  gtk_editable_set_text (GTK_EDITABLE (rd_test_ui_find_by_id (page, "user_row")), login);
+  g_signal_emit_by_name (page, "sign-in-requested");
+  g_assert_true (rd_test_ui_wait_until (page_is, &wait, 20000));
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      /* GTK keeps its own reference to every toplevel. */
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+static gboolean
+chooser_shown (gpointer data)
+{
+  return find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL;
+}
+
+typedef struct {
+  RdSession     *session;
+  RdInboxStatus  status;
+} StatusWait;
+
+static gboolean
+status_is (gpointer data)
+{
+  StatusWait *w = data;
+
+  return rd_session_get_inbox_status (w->session) == w->status;
+}
+
+static gboolean
+status_title_is (GtkWidget  *prefs,
+                 const char *title)
+{
+  GtkWidget *row = rd_test_ui_find_by_id (prefs, "status_row");
+
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title) == 0;
+}
+
+typedef struct {
+  RdInboxView *inbox;
+  guint        n;
+} InboxWait;
+
+static gboolean
+inbox_has (gpointer data)
+{
+  InboxWait *w = data;
+
+  return rd_inbox_view_get_n_items (w->inbox) >= w->n;
+}
+
+static gboolean
+inbox_loaded (gpointer data)
+{
+  return rd_inbox_view_get_n_items (RD_INBOX_VIEW (data)) > 0;
+}
+
+/* Writes as a fax server does: a hidden temporary name, then a rename. */
+static void
+drop_fax (const char *dir,
+          const char *name,
+          guint       seed)
+{
+  g_autoptr(GBytes) pdf = rd_fax_synth_generate (seed, 1);
+  g_autofree char *tmp = g_build_filename (dir, ".incoming", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (tmp, g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf), NULL));
+  g_assert_cmpint (g_rename (tmp, path), ==, 0);
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_IS_REGULAR);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  const char *subs[] = { "processed", "rejected", "", NULL };
+
+  for (guint i = 0; subs[i] != NULL; i++)
+    {
+      g_autofree char *sub = g_build_filename (dir, subs[i], NULL);
+      g_autoptr(GDir) d = g_dir_open (sub, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (sub, name, NULL);
+
+          if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+            g_unlink (path);
+        }
+      if (*subs[i] != '\0')
+        g_rmdir (sub);
+    }
+  g_rmdir (dir);
+}
+
+static void
+test_folder (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = g_dir_make_tmp ("rd-fax-folder-XXXXXX", NULL);
+  g_autofree char *other = g_dir_make_tmp ("rd-fax-other-XXXXXX", NULL);
+  g_autofree char *missing = g_build_filename (dir, "not-mounted", NULL);
+  g_autofree char *processed_1 = g_build_filename (dir, "processed", "fax-0001.pdf", NULL);
+  g_autofree char *processed_2 = g_build_filename (dir, "processed", "fax-0002.pdf", NULL);
+  g_autofree char *waiting_2 = g_build_filename (dir, "fax-0002.pdf", NULL);
+  g_autoptr(GdkTexture) shot = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GFile) missing_folder = NULL;
+  g_autoptr(GFile) other_folder = NULL;
+  RdWindow *window;
+  RdSession *session;
+  GtkWidget *prefs;
+  GtkWidget *chooser;
+  GtkWidget *inbox;
+  GtkWidget *error_row;
+  StatusWait wait;
+  InboxWait inbox_wait;
+  PageWait page_wait;
+  guint before;
+
+  if (!seed_database ())
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  g_settings_reset (settings, "inbox-folder");
+  g_settings_reset (settings, "inbox-watch");
+  g_settings_reset (settings, "profiles");
+
+  window = rd_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (rd_test_ui_wait_drawn (GTK_WIDGET (window), 10000));
+  sign_in_as (window, "demo_maria");
+  session = rd_window_get_session (window);
+  wait.session = session;
+  g_assert_cmpint (rd_session_get_inbox_status (session), ==, RD_INBOX_STATUS_OFF);
+
+  inbox = rd_test_ui_find_by_type (rd_window_get_desk (window), RD_TYPE_INBOX_VIEW);
+  g_signal_emit_by_name (rd_test_ui_find_by_id (rd_window_get_desk (window), "sidebar"), "inbox-selected");
+  g_assert_true (rd_test_ui_wait_until (inbox_loaded, inbox, 20000));
+  before = rd_inbox_view_get_n_items (RD_INBOX_VIEW (inbox));
+
+  /* Ctrl+comma's action opens Preferences for this window's session. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  prefs = GTK_WIDGET (find_toplevel (RD_TYPE_PREFERENCES_WINDOW));
+  g_assert_nonnull (prefs);
+  g_assert_true (rd_test_ui_wait_drawn (prefs, 10000));
+  g_assert_true (status_title_is (prefs, "Not watching"));
+  {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.preferences");
+
+    g_assert_cmpstr (accels[0], ==, "<Control>comma");
+  }
+
+  /* A folder that is not there: a plain message, no crash, no watching. */
+  missing_folder = g_file_new_for_path (missing);
+  rd_preferences_window_set_folder (RD_PREFERENCES_WINDOW (prefs), missing_folder);
+  wait.status = RD_INBOX_STATUS_FAILED;
+  g_assert_true (rd_test_ui_wait_until (status_is, &wait, 10000));
+  error_row = rd_test_ui_find_by_id (prefs, "error_row");
+  g_assert_true (gtk_widget_get_visible (error_row));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), "is not there"));
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  rd_test_ui_spin (300);
+  g_clear_object (&shot);
+  shot = rd_test_ui_screenshot (prefs, "preferences-folder-missing");
+
+  /* The real folder, chosen with the file chooser. */
+  gtk_widget_activate (rd_test_ui_find_by_id (prefs, "folder_choose_button"));
+  g_assert_true (rd_test_ui_wait_until (chooser_shown, NULL, 10000));
+  chooser = GTK_WIDGET (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG));
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==,
+                   GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+  folder = g_file_new_for_path (dir);
+  g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL));
+  rd_test_ui_spin (300);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  rd_test_ui_spin (100);
+  {
+    g_autofree char *saved = g_settings_get_string (settings, "inbox-folder");
+
+    g_assert_cmpstr (saved, ==, dir);
+  }
+  wait.status = RD_INBOX_STATUS_WATCHING;
+  g_assert_true (rd_test_ui_wait_until (status_is, &wait, 20000));
+  g_assert_cmpstr (rd_session_get_inbox_folder (session), ==, dir);
+  g_assert_true (status_title_is (prefs, "Watching"));
+  g_assert_false (gtk_widget_get_visible (error_row));
+
+  /* A fax arrives: imported once, moved to processed/, shown in the Inbox. */
+  drop_fax (dir, "fax-0001.pdf", 777001);
+  g_assert_true (rd_test_ui_wait_until (file_exists, processed_1, 30000));
+  inbox_wait.inbox = RD_INBOX_VIEW (inbox);
+  inbox_wait.n = before + 1;
+  g_assert_true (rd_test_ui_wait_until (inbox_has, &inbox_wait, 20000));
+  g_assert_cmpuint (rd_session_get_inbox_imported_today (session), ==, 1);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (rd_test_ui_find_by_id (prefs, "count_label"))), ==, "1");
+  rd_test_ui_spin (300);
+  g_clear_object (&shot);
+  shot = rd_test_ui_screenshot (prefs, "preferences-watching");
+  g_assert_true (rd_test_ui_texture_has_content (shot));
+  g_clear_object (&shot);
+  shot = rd_test_ui_screenshot (GTK_WIDGET (window), "preferences-inbox-after-fax");
+
+  /* Locked: nothing is imported for someone who is not there. */
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  rd_window_lock (window);
+  g_assert_cmpint (rd_session_get_inbox_status (session), ==, RD_INBOX_STATUS_OFF);
+  drop_fax (dir, "fax-0002.pdf", 777002);
+  rd_test_ui_spin (2500);
+  g_assert_true (g_file_test (waiting_2, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (rd_inbox_view_get_n_items (RD_INBOX_VIEW (inbox)), ==, before + 1);
+
+  /* Unlocked (the test server trusts the socket): the waiting fax is taken. */
+  page_wait.window = window;
+  page_wait.page = "desk";
+  g_signal_emit_by_name (rd_window_get_lock_screen (window), "unlock-requested", "any password");
+  g_assert_true (rd_test_ui_wait_until (page_is, &page_wait, 20000));
+  g_assert_true (rd_test_ui_wait_until (file_exists, processed_2, 30000));
+  g_assert_cmpuint (rd_session_get_inbox_imported_today (session), ==, 2);
+
+  /* The server profile's own folder wins over the workstation's, and
+   * survives signing in again from the form, which does not show it. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  prefs = GTK_WIDGET (find_toplevel (RD_TYPE_PREFERENCES_WINDOW));
+  g_assert_nonnull (prefs);
+  g_assert_true (gtk_widget_get_visible (rd_test_ui_find_by_id (prefs, "profile_row")));
+  other_folder = g_file_new_for_path (other);
+  rd_preferences_window_set_profile_folder (RD_PREFERENCES_WINDOW (prefs), other_folder);
+  wait.status = RD_INBOX_STATUS_WATCHING;
+  g_assert_true (rd_test_ui_wait_until (status_is, &wait, 20000));
+  g_assert_cmpstr (rd_session_get_inbox_folder (session), ==, other);
+  rd_test_ui_spin (300);
+  g_clear_object (&shot);
+  shot = rd_test_ui_screenshot (prefs, "preferences-profile-folder");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL);
+  g_assert_cmpint (rd_session_get_inbox_status (session), ==, RD_INBOX_STATUS_OFF);
+  sign_in_as (window, "demo_maria");
+  g_assert_true (rd_test_ui_wait_until (status_is, &wait, 20000));
+  g_assert_cmpstr (rd_session_get_inbox_folder (session), ==, other);
+  {
+    g_autoptr(GPtrArray) profiles = rd_profile_list_load (settings);
+
+    g_assert_cmpuint (profiles->len, ==, 1);
+    g_assert_cmpstr (rd_profile_get_inbox_folder (g_ptr_array_index (profiles, 0)), ==, other);
+  }
+
+  /* Watching turned off on this computer. */
+  g_settings_set_boolean (settings, "inbox-watch", FALSE);
+  g_assert_cmpint (rd_session_get_inbox_status (session), ==, RD_INBOX_STATUS_OFF);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "inbox-folder");
+  g_settings_reset (settings, "inbox-watch");
+  g_settings_reset (settings, "profiles");
+  remove_tree (dir);
+  remove_tree (other);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  rd_test_init_env ();
+
+  if (!rd_test_ui_init ())
+    return g_test_run ();
+
+  app = rd_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/ui/preferences/fax-folder", test_folder);
+
+  status = g_test_run ();
+  g_clear_object (&app);
+  g_free (dbname);
+  return status;
+}
