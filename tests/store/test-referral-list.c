@@ -531,6 +531,145 @@ test_search (Fixture       *fx,
   g_assert_cmpuint (count_with (fx, conn, "nothing like it"), ==, 0);
 }
 
+/* The worklist's name search forgives typos (rd.match_patients(), 0007),
+ * keeps one or two letters to the family name's start, and shows no
+ * other team's patients however close the name. */
+static void
+test_search_typos (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(RdConnection) maria = NULL;
+  g_autoptr(RdConnection) olga = NULL;
+
+  if (fx->db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev test)");
+      return;
+    }
+  maria = open_as (fx, fx->maria);
+  olga = open_as (fx, fx->olga);
+
+  /* Two letters swapped, one letter swapped: every Zylberstein, every
+   * Okafor, every Smith (but no Smyth: one letter more is different). */
+  g_assert_cmpuint (count_with (fx, maria, "Zylbrestein"), ==, N_ROWS / 10);
+  g_assert_cmpuint (count_with (fx, maria, "okafro"), ==, N_ROWS / 10);
+  g_assert_cmpuint (count_with (fx, maria, "Smiht"), ==, N_ROWS / 10);
+  /* Several words: the full name, nearly; not everyone who shares one of
+   * the words (no other Margaret, no Thompson but her). */
+  PQclear (fx_exec (fx->db->admin,
+                    "WITH p AS (INSERT INTO rd.patient (family_name, given_name, dob)"
+                    "  VALUES ('Thompson', 'Margaret', DATE '1961-04-23'), ('Okafor', 'Margaret', NULL)"
+                    "  RETURNING id)"
+                    "INSERT INTO rd.referral (channel, queue_id, patient_id) SELECT 'fax', $1::bigint, id FROM p",
+                    fx->queue, NULL));
+  g_assert_cmpuint (count_with (fx, maria, "Margret Thompson"), ==, 1);
+  g_assert_cmpuint (count_with (fx, maria, "Tohmpson"), ==, 1);
+  /* One or two letters: the start of the family name, never inside it. */
+  g_assert_cmpuint (count_with (fx, maria, "zy"), ==, N_ROWS / 10);
+  g_assert_cmpuint (count_with (fx, maria, "yl"), ==, 0);
+  g_assert_cmpuint (count_with (fx, maria, "z"), ==, N_ROWS / 10);
+
+  /* "Hidden" is Imaging's: olga finds it misspelled, maria never does. */
+  {
+    g_autoptr(RdReferralList) list = rd_referral_list_new (maria);
+    g_autoptr(RdReferralQuery) f = rd_referral_query_new ();
+
+    f->search = g_strdup ("Hiddne");
+    rd_referral_list_set_filter (list, f);
+    wait_ready (list);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+
+    rd_referral_list_set_connection (list, olga);
+    wait_ready (list);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 20);
+  }
+}
+
+/* A lead moves a referral from maria to a colleague: it leaves maria's
+ * "My work" and appears in the colleague's, each list following its own
+ * listener on its own connection. */
+static void
+test_reassign_between_my_work (Fixture       *fx,
+                               gconstpointer  data)
+{
+  g_autofree char *nora = NULL;
+  g_autofree char *lena = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *version = NULL;
+  g_autoptr(RdConnection) maria_conn = NULL;
+  g_autoptr(RdConnection) nora_conn = NULL;
+  g_autoptr(RdListener) maria_listener = NULL;
+  g_autoptr(RdListener) nora_listener = NULL;
+  g_autoptr(RdReferralList) maria_list = NULL;
+  g_autoptr(RdReferralList) nora_list = NULL;
+  g_autoptr(RdReferralQuery) my_work = rd_referral_query_new ();
+  g_autoptr(PGconn) lead = NULL;
+  gint64 id;
+
+  if (fx->db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev test)");
+      return;
+    }
+  nora = fx_staff (fx->db, "Nora", RD_STAFF_ROLE_SPECIALIST, "Cardiology");
+  lena = fx_staff (fx->db, "Lena", RD_STAFF_ROLE_LEAD, "Cardiology");
+
+  /* Three referrals are maria's. */
+  {
+    g_autoptr(PGresult) res =
+      fx_exec (fx->db->admin,
+               "UPDATE rd.referral SET assignee = $2 WHERE id IN (SELECT id FROM rd.referral"
+               " WHERE queue_id = $1::bigint ORDER BY id LIMIT 3) RETURNING id, version",
+               fx->queue, fx->maria, NULL);
+
+    g_assert_cmpint (PQntuples (res), ==, 3);
+    moved = g_strdup (PQgetvalue (res, 1, 0));
+    version = g_strdup (PQgetvalue (res, 1, 1));
+  }
+  id = g_ascii_strtoll (moved, NULL, 10);
+
+  maria_conn = open_as (fx, fx->maria);
+  nora_conn = open_as (fx, nora);
+  maria_listener = listen_as (fx, fx->maria);
+  nora_listener = listen_as (fx, nora);
+
+  my_work->assignee = RD_ASSIGNEE_ME;
+  maria_list = rd_referral_list_new (maria_conn);
+  rd_referral_list_follow (maria_list, maria_listener);
+  rd_referral_list_set_filter (maria_list, my_work);
+  nora_list = rd_referral_list_new (nora_conn);
+  rd_referral_list_follow (nora_list, nora_listener);
+  rd_referral_list_set_filter (nora_list, my_work);
+  wait_ready (maria_list);
+  wait_ready (nora_list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (maria_list)), ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (nora_list)), ==, 0);
+  g_object_unref (get_loaded (maria_list, 0));
+  g_assert_true (model_has (maria_list, id, NULL));
+
+  /* The lead, on a third connection. */
+  lead = fx_connect (fx->db, lena);
+  {
+    g_autoptr(PGresult) res =
+      fx_exec (lead, "SELECT assignee FROM rd.reassign_referral($1::bigint, $2::bigint, $3)",
+               moved, version, nora, NULL);
+
+    g_assert_cmpint (PQntuples (res), ==, 1);
+    g_assert_cmpstr (PQgetvalue (res, 0, 0), ==, nora);
+  }
+
+  SPIN_UNTIL (!model_has (maria_list, id, NULL), "the referral to leave maria's work");
+  SPIN_UNTIL (model_has (nora_list, id, NULL), "the referral to reach nora's work");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (maria_list)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (nora_list)), ==, 1);
+  {
+    g_autoptr(RdReferral) r = get_loaded (nora_list, 0);
+
+    g_assert_cmpint (rd_referral_get_id (r), ==, id);
+    g_assert_cmpstr (rd_referral_get_assignee (r), ==, nora);
+  }
+}
+
 static void
 test_filters_and_rls (Fixture       *fx,
                       gconstpointer  data)
@@ -772,6 +911,10 @@ main (int   argc,
               fixture_setup, test_live, fixture_teardown);
   g_test_add ("/store/referral-list/search", Fixture, NULL,
               fixture_setup, test_search, fixture_teardown);
+  g_test_add ("/store/referral-list/search-typos", Fixture, NULL,
+              fixture_setup, test_search_typos, fixture_teardown);
+  g_test_add ("/store/referral-list/reassign-between-my-work", Fixture, NULL,
+              fixture_setup, test_reassign_between_my_work, fixture_teardown);
   g_test_add ("/store/referral-list/filters-rls-sorts", Fixture, NULL,
               fixture_setup, test_filters_and_rls, fixture_teardown);
   g_test_add ("/store/referral-list/estimated-count", Fixture, NULL,

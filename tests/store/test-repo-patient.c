@@ -129,7 +129,8 @@ test_search_and_save (void)
   g_autoptr(RdConnection) as_bob = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(RdPatient) d1 = NULL, d2 = NULL, d3 = NULL;
-  g_autoptr(RdPatient) margaret = NULL, thomas = NULL, li = NULL;
+  g_autoptr(RdPatient) d4 = NULL;
+  g_autoptr(RdPatient) margaret = NULL, thomas = NULL, li = NULL, ruth = NULL;
   const char *tricky = "O'Brien-\"Smith\" %_\\";
 
   if (db == NULL)
@@ -151,6 +152,9 @@ test_search_and_save (void)
   g_assert_no_error (error);
   li = create (as_alice, d3, &error);
   g_assert_no_error (error);
+  d4 = make_patient ("Thomson", "Ruth", "1950-05-05", NULL, NULL);
+  ruth = create (as_alice, d4, &error);
+  g_assert_no_error (error);
   g_assert_cmpint (rd_patient_get_version (margaret), ==, 1);
   g_assert_cmpstr (rd_patient_get_dob (margaret), ==, "1961-04-23");
   g_assert_cmpstr (rd_patient_get_updated_by (margaret), ==, alice);
@@ -161,20 +165,51 @@ test_search_and_save (void)
     g_assert_true (contains (f, margaret));
     g_assert_false (contains (f, li));
   }
+  /* A typo (rd.match_patients() of 0007, trigram similarity): two
+   * letters swapped still find Thompson, and nobody else. */
   {
     g_autoptr(GPtrArray) f = search (as_alice, "Tohmpson");
-    g_assert_cmpuint (f->len, >=, 1);
+    g_assert_cmpuint (f->len, ==, 1);
     g_assert_cmpint (rd_patient_get_id (f->pdata[0]), ==, rd_patient_get_id (margaret));
+  }
+  /* The exact family name first, then the more similar Thomson (0.55),
+   * then Thomas (a given name, 0.33). */
+  {
+    g_autoptr(GPtrArray) f = search (as_alice, "Thompson");
+    g_assert_cmpuint (f->len, ==, 3);
+    g_assert_cmpint (rd_patient_get_id (f->pdata[0]), ==, rd_patient_get_id (margaret));
+    g_assert_cmpint (rd_patient_get_id (f->pdata[1]), ==, rd_patient_get_id (ruth));
+    g_assert_cmpint (rd_patient_get_id (f->pdata[2]), ==, rd_patient_get_id (thomas));
+  }
+  /* Substring matches before merely similar names. */
+  {
+    g_autoptr(GPtrArray) f = search (as_alice, "Thomso");
+    g_assert_cmpuint (f->len, >=, 1);
+    g_assert_cmpint (rd_patient_get_id (f->pdata[0]), ==, rd_patient_get_id (ruth));
   }
   {
     g_autoptr(GPtrArray) f = search (as_alice, "Wu");
     g_assert_cmpuint (f->len, ==, 1);
     g_assert_true (contains (f, li));
   }
+  /* One or two letters: the start of the family name only ("mg" is
+   * Mgarett's; "om", inside Thompson and Thomas, finds nobody; "th" is
+   * Thompson and Thomson, not Thomas, whose family name is Mgarett). */
   {
     g_autoptr(GPtrArray) f = search (as_alice, "mg");
     g_assert_cmpuint (f->len, ==, 1);
     g_assert_true (contains (f, thomas));
+  }
+  {
+    g_autoptr(GPtrArray) f = search (as_alice, "om");
+    g_assert_cmpuint (f->len, ==, 0);
+  }
+  {
+    g_autoptr(GPtrArray) f = search (as_alice, "Th");
+    g_assert_cmpuint (f->len, ==, 2);
+    g_assert_true (contains (f, margaret));
+    g_assert_true (contains (f, ruth));
+    g_assert_false (contains (f, thomas));
   }
   /* MRN, date of birth as typed, phone as typed. */
   {
@@ -201,6 +236,10 @@ test_search_and_save (void)
   /* Bob, in another team, sees none of them by searching ... */
   {
     g_autoptr(GPtrArray) f = search (as_bob, "Thompson");
+    g_assert_cmpuint (f->len, ==, 0);
+  }
+  {
+    g_autoptr(GPtrArray) f = search (as_bob, "Tohmpson");
     g_assert_cmpuint (f->len, ==, 0);
   }
   /* ... but the duplicate check before registering finds Margaret. */
