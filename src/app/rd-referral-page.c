@@ -182,7 +182,7 @@ enum {
   F_STATE, F_ZIP, F_LANGUAGE, F_MRN,
   F_PAYER_PLAN, F_MEMBER_ID, F_GROUP, F_SUBSCRIBER, F_RELATIONSHIP,
   F_DIRECTION, F_CHANNEL, F_RECEIVED_AT, F_REFERRING, F_REFERRING_NPI, F_REFERRING_FAX,
-  F_SPECIALTY, F_REASON, F_DIAGNOSES, F_PROCEDURES, F_PRIORITY, F_DUE_AT, F_DUE_REASON,
+  F_RECEIVING, F_SPECIALTY, F_REASON, F_DIAGNOSES, F_PROCEDURES, F_PRIORITY, F_DUE_AT, F_DUE_REASON,
   N_FIELDS
 };
 
@@ -207,9 +207,10 @@ static const FieldSpec field_specs[N_FIELDS] = {
   [F_DIRECTION] = { "direction", N_("Dir_ection"), SECTION_REFERRAL, W_DROPDOWN, direction_values, direction_titles, NULL, -1, -1, NULL },
   [F_CHANNEL] = { "channel", N_("_Channel"), SECTION_REFERRAL, W_DROPDOWN, channel_values, channel_titles, NULL, -1, -1, NULL },
   [F_RECEIVED_AT] = { "received_at", N_("Recei_ved at"), SECTION_REFERRAL, W_ENTRY, NULL, NULL, check_datetime, -1, -1, N_("YYYY-MM-DD HH:MM") },
-  [F_REFERRING] = { "referring", N_("Referring pro_vider"), SECTION_REFERRAL, W_ENTRY, NULL, NULL, NULL, -1, -1, N_("Search the directory by name") },
+  [F_REFERRING] = { "referring", N_("Referring pro_vider"), SECTION_REFERRAL, W_ENTRY, NULL, NULL, NULL, -1, -1, N_("Search the directory by name, NPI or fax number") },
   [F_REFERRING_NPI] = { "referring_npi", N_("Referring _NPI"), SECTION_REFERRAL, W_ENTRY, NULL, NULL, rd_validate_npi, RD_SUGGEST_NPI, -1, NULL },
   [F_REFERRING_FAX] = { "referring_fax", N_("Referring _fax"), SECTION_REFERRAL, W_ENTRY, NULL, NULL, rd_validate_phone, RD_SUGGEST_REFERRING_FAX, -1, NULL },
+  [F_RECEIVING] = { "receiving", N_("Receivin_g provider"), SECTION_REFERRAL, W_ENTRY, NULL, NULL, NULL, -1, -1, N_("Search the directory by name, NPI or specialty") },
   [F_SPECIALTY] = { "specialty", N_("Spec_ialty"), SECTION_REFERRAL, W_ENTRY, NULL, NULL, NULL, -1, -1, NULL },
   [F_REASON] = { "reason", N_("Reason for refe_rral"), SECTION_REFERRAL, W_TEXT, NULL, NULL, NULL, -1, -1, NULL },
   [F_DIAGNOSES] = { "diagnoses", N_("Diagn_oses (ICD-10)"), SECTION_REFERRAL, W_ENTRY, NULL, NULL, check_icd10_list, RD_SUGGEST_ICD10, -1, N_("For example I10, E11.9") },
@@ -231,6 +232,23 @@ typedef struct {
   char            *suggest_value;   /* what Apply puts in the field */
   char            *error;
 } Field;
+
+/* A provider field searching the directory: the referring or the
+ * receiving provider. */
+typedef enum {
+  PICK_REFERRING,
+  PICK_RECEIVING,
+  N_PICKERS
+} PickerKind;
+
+typedef struct {
+  int         field;       /* the name field the person types into */
+  GtkWidget  *list;        /* directory rows found */
+  GtkWidget  *info;        /* NPI, specialty, organisation, fax of the chosen one */
+  GPtrArray  *providers;   /* RdProvider shown in @list */
+  gint64      id;          /* the chosen provider, 0 for none */
+  guint       timeout;
+} Picker;
 
 struct _RdReferralPage
 {
@@ -277,8 +295,7 @@ struct _RdReferralPage
   GtkWidget     *match_heading;
   GtkWidget     *linked_box;
   GtkWidget     *linked_label;
-  GtkWidget     *provider_list;
-  GtkWidget     *provider_info;
+  Picker         pickers[N_PICKERS];
   GtkWidget     *work_list;
   GtkWidget     *missing_entry;
   GtkWidget     *task_entry;
@@ -291,25 +308,25 @@ struct _RdReferralPage
   RdReferral    *base;          /* as stored; NULL for a new referral */
   RdPatient     *patient;       /* the linked or stored patient; NULL for a new one */
   RdCoverage    *coverage;      /* as stored, or NULL */
-  RdReferral    *theirs;        /* on conflict: the referral as someone else saved it */
+  RdReferral    *theirs;        /* on conflict: the stale rows as someone else saved them */
+  RdPatient     *their_patient;
+  RdCoverage    *their_coverage;
   GArray        *plan_ids;
   GArray        *document_ids;
   GPtrArray     *suggestions;
   GPtrArray     *matches;       /* RdPatient: id, mrn, names, dob */
-  GPtrArray     *providers;     /* RdProvider */
+  RdProvider    *fax_provider;  /* the directory's match for the suggested fax */
   RdPdf         *pdf;
   GVariant      *offered_draft;
   GtkWidget     *dialog;
   char          *draft_key;
   char          *idempotency_key;
   char          *computed_due;
-  gint64         referring_id;
   gint64         queue_id;
   gint64         filing_document;
   GDateTime     *received_at;
   guint          draft_timeout;
   guint          match_timeout;
-  guint          provider_timeout;
   guint          claim_timeout;
   guint          n_events;
   guint          n_transitions;
@@ -319,6 +336,7 @@ struct _RdReferralPage
   gboolean       patient_changed;
   gboolean       confirmed_new_patient;
   gboolean       claimed;
+  gboolean       conflict_open;
 };
 
 G_DEFINE_FINAL_TYPE (RdReferralPage, rd_referral_page, ADW_TYPE_BIN)
@@ -346,6 +364,8 @@ static void load_events (RdReferralPage *self);
 static void load_work (RdReferralPage *self);
 static void schedule_draft (RdReferralPage *self);
 static void show_document (RdReferralPage *self, guint index);
+static void lookup_suggested_fax (RdReferralPage *self);
+static void choose_provider (RdReferralPage *self, PickerKind kind, RdProvider *provider);
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
@@ -551,6 +571,8 @@ referral_field_text (RdReferral *r,
       return format_local_datetime (rd_referral_get_received_at (r));
     case F_REFERRING:
       return g_strdup (rd_referral_get_referring_name (r));
+    case F_RECEIVING:
+      return g_strdup (rd_referral_get_receiving_name (r));
     case F_SPECIALTY:
       return g_strdup (rd_referral_get_specialty (r));
     case F_REASON:
@@ -569,8 +591,8 @@ referral_field_text (RdReferral *r,
 }
 
 static const int referral_fields[] = {
-  F_DIRECTION, F_CHANNEL, F_RECEIVED_AT, F_REFERRING, F_SPECIALTY, F_REASON, F_DIAGNOSES,
-  F_PROCEDURES, F_PRIORITY, F_DUE_AT,
+  F_DIRECTION, F_CHANNEL, F_RECEIVED_AT, F_REFERRING, F_RECEIVING, F_SPECIALTY, F_REASON,
+  F_DIAGNOSES, F_PROCEDURES, F_PRIORITY, F_DUE_AT,
 };
 
 static void
@@ -584,7 +606,8 @@ fill_referral (RdReferralPage *self,
 
       set_text (self, referral_fields[i], text);
     }
-  self->referring_id = rd_referral_get_referring_provider_id (r);
+  self->pickers[PICK_REFERRING].id = rd_referral_get_referring_provider_id (r);
+  self->pickers[PICK_RECEIVING].id = rd_referral_get_receiving_provider_id (r);
   self->queue_id = rd_referral_get_queue_id (r);
   self->loading--;
 }
@@ -747,7 +770,8 @@ build_records (RdReferralPage  *self,
   rd_referral_set_channel (r, form.v[F_CHANNEL]);
   if (received != NULL)
     rd_referral_set_received_at (r, received);
-  rd_referral_set_referring_provider_id (r, self->referring_id);
+  rd_referral_set_referring_provider_id (r, self->pickers[PICK_REFERRING].id);
+  rd_referral_set_receiving_provider_id (r, self->pickers[PICK_RECEIVING].id);
   rd_referral_set_specialty (r, form.v[F_SPECIALTY]);
   rd_referral_set_reason (r, form.v[F_REASON]);
   rd_referral_set_diagnoses (r, (const char * const *) diagnoses);
@@ -830,7 +854,8 @@ draft_build (RdReferralPage *self)
     }
   g_variant_builder_add (&builder, "{sv}", "_patient_id",
                          g_variant_new_int64 (self->patient ? rd_patient_get_id (self->patient) : 0));
-  g_variant_builder_add (&builder, "{sv}", "_referring_id", g_variant_new_int64 (self->referring_id));
+  g_variant_builder_add (&builder, "{sv}", "_referring_id", g_variant_new_int64 (self->pickers[PICK_REFERRING].id));
+  g_variant_builder_add (&builder, "{sv}", "_receiving_id", g_variant_new_int64 (self->pickers[PICK_RECEIVING].id));
   g_variant_builder_add (&builder, "{sv}", "_version",
                          g_variant_new_int64 (self->base ? rd_referral_get_version (self->base) : 0));
   g_variant_builder_add (&builder, "{sv}", "_idempotency_key", g_variant_new_string (self->idempotency_key));
@@ -902,7 +927,9 @@ apply_draft (RdReferralPage *self,
         set_text (self, i, text);
     }
   if (g_variant_dict_lookup (&dict, "_referring_id", "x", &referring))
-    self->referring_id = referring;
+    self->pickers[PICK_REFERRING].id = referring;
+  if (g_variant_dict_lookup (&dict, "_receiving_id", "x", &referring))
+    self->pickers[PICK_RECEIVING].id = referring;
   if (self->base == NULL && g_variant_dict_lookup (&dict, "_idempotency_key", "&s", &key) && *key != '\0')
     {
       g_free (self->idempotency_key);
@@ -1138,6 +1165,13 @@ apply_suggestion (RdReferralPage *self,
           g_string_append_printf (out, "%s%s", out->len > 0 ? ", " : "", add[i]);
       set_text (self, F_DIAGNOSES, out->str);
     }
+  else if (index == F_REFERRING_FAX && self->fax_provider != NULL)
+    {
+      /* The number is the directory's: choose that provider. */
+      g_autoptr(RdProvider) provider = g_object_ref (self->fax_provider);
+
+      choose_provider (self, PICK_REFERRING, provider);
+    }
   else
     set_text (self, index, f->suggest_value);
 
@@ -1187,6 +1221,7 @@ on_text_extracted (GObject      *source,
       self->suggestions = rd_suggest_from_text (text, NULL);
       g_debug ("referral page: %u suggestions from the document", self->suggestions->len);
       show_suggestions (self);
+      lookup_suggested_fax (self);
     }
   g_object_unref (self);
 }
@@ -1556,42 +1591,89 @@ on_unlink_clicked (RdReferralPage *self)
 /* Referring provider                                                        */
 /* ------------------------------------------------------------------------ */
 
-static void
-show_provider_info (RdReferralPage *self,
-                    RdProvider     *provider)
+static gboolean
+is_phone_number (const char *text)
 {
+  g_autofree char *e164 = text != NULL && *text != '\0' ? rd_validate_phone (text, NULL) : NULL;
+
+  return e164 != NULL;
+}
+
+/* The chosen provider's NPI, specialty, organisation and fax, on one line. */
+static char *
+provider_details (RdProvider *provider)
+{
+  g_autoptr(GStrvBuilder) parts = g_strv_builder_new ();
+  g_auto(GStrv) strv = NULL;
   g_autofree char *fax = rd_phone_format_display (rd_provider_get_fax (provider));
   const char *npi = rd_provider_get_npi (provider);
+  const char *specialty = rd_provider_get_specialty (provider);
   const char *org = rd_provider_get_organization_name (provider);
-  g_autofree char *text = g_strdup_printf (_("NPI %s · Fax %s%s%s"), npi ? npi : _("none"),
-                                           fax && *fax ? fax : _("none"), org ? " · " : "", org ? org : "");
+  g_autofree char *npi_text = g_strdup_printf (_("NPI %s"), npi && *npi ? npi : _("none"));
+  g_autofree char *fax_text = g_strdup_printf (_("Fax %s"), fax && *fax ? fax : _("none"));
 
-  gtk_label_set_text (GTK_LABEL (self->provider_info), text);
-  gtk_widget_set_visible (self->provider_info, TRUE);
+  g_strv_builder_add (parts, npi_text);
+  if (specialty && *specialty)
+    g_strv_builder_add (parts, specialty);
+  if (org && *org)
+    g_strv_builder_add (parts, org);
+  g_strv_builder_add (parts, fax_text);
+  strv = g_strv_builder_end (parts);
+  return g_strjoinv (" · ", strv);
+}
+
+static void
+show_provider_info (RdReferralPage *self,
+                    PickerKind      kind,
+                    RdProvider     *provider)
+{
+  g_autofree char *text = provider_details (provider);
+
+  gtk_label_set_text (GTK_LABEL (self->pickers[kind].info), text);
+  gtk_widget_set_visible (self->pickers[kind].info, TRUE);
 }
 
 static void
 fill_provider (RdReferralPage *self,
+               PickerKind      kind,
                RdProvider     *provider)
 {
-  g_autofree char *fax = rd_phone_format_display (rd_provider_get_fax (provider));
-
-  self->referring_id = rd_provider_get_id (provider);
+  self->pickers[kind].id = rd_provider_get_id (provider);
   self->loading++;
-  set_text (self, F_REFERRING, rd_provider_get_name (provider));
-  set_text (self, F_REFERRING_NPI, rd_provider_get_npi (provider));
-  set_text (self, F_REFERRING_FAX, fax);
+  set_text (self, self->pickers[kind].field, rd_provider_get_name (provider));
+  if (kind == PICK_REFERRING)
+    {
+      g_autofree char *fax = rd_phone_format_display (rd_provider_get_fax (provider));
+
+      set_text (self, F_REFERRING_NPI, rd_provider_get_npi (provider));
+      set_text (self, F_REFERRING_FAX, fax);
+      g_free (validate_field (self, F_REFERRING_NPI));
+      g_free (validate_field (self, F_REFERRING_FAX));
+      update_suggestion_row (self, F_REFERRING_FAX);
+    }
+  else
+    {
+      g_autofree char *specialty = text_of (self, F_SPECIALTY);
+
+      /* The receiving provider's specialty, unless one was given. */
+      if (*specialty == '\0' && rd_provider_get_specialty (provider) != NULL)
+        set_text (self, F_SPECIALTY, rd_provider_get_specialty (provider));
+    }
   self->loading--;
-  show_provider_info (self, provider);
+  show_provider_info (self, kind, provider);
 }
 
 static void
 choose_provider (RdReferralPage *self,
-                 guint           row)
+                 PickerKind      kind,
+                 RdProvider     *provider)
 {
-  fill_provider (self, g_ptr_array_index (self->providers, row));
-  clear_list (self->provider_list);
-  gtk_widget_set_visible (self->provider_list, FALSE);
+  Picker *picker = &self->pickers[kind];
+
+  fill_provider (self, kind, provider);
+  clear_list (picker->list);
+  gtk_widget_set_visible (picker->list, FALSE);
+  g_clear_pointer (&picker->providers, g_ptr_array_unref);
   self->dirty = TRUE;
   schedule_draft (self);
 }
@@ -1601,69 +1683,455 @@ on_provider_activated (GtkListBox     *list,
                        GtkListBoxRow  *row,
                        RdReferralPage *self)
 {
+  PickerKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (list), "rd-picker"));
+  Picker *picker = &self->pickers[kind];
   int index = gtk_list_box_row_get_index (row);
 
-  if (self->providers != NULL && index >= 0 && (guint) index < self->providers->len)
-    choose_provider (self, index);
+  if (picker->providers != NULL && index >= 0 && (guint) index < picker->providers->len)
+    choose_provider (self, kind, g_ptr_array_index (picker->providers, index));
 }
+
+typedef struct {
+  RdReferralPage *self;
+  PickerKind      kind;
+} PickerCall;
+
+static PickerCall *
+picker_call_new (RdReferralPage *self,
+                 PickerKind      kind)
+{
+  PickerCall *call = g_new0 (PickerCall, 1);
+
+  call->self = g_object_ref (self);
+  call->kind = kind;
+  return call;
+}
+
+static void
+picker_call_free (PickerCall *call)
+{
+  g_object_unref (call->self);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PickerCall, picker_call_free)
 
 static void
 on_providers_found (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  RdReferralPage *self = user_data;
+  g_autoptr(PickerCall) call = user_data;
+  RdReferralPage *self = call->self;
+  Picker *picker = &self->pickers[call->kind];
   g_autoptr(GError) error = NULL;
   GPtrArray *found = rd_repo_directory_search_providers_finish (RD_CONNECTION (source), result, &error);
 
-  if (found != NULL)
+  if (found == NULL)
     {
-      g_clear_pointer (&self->providers, g_ptr_array_unref);
-      self->providers = found;
-      clear_list (self->provider_list);
-      for (guint i = 0; i < found->len; i++)
-        {
-          RdProvider *provider = g_ptr_array_index (found, i);
-          g_autofree char *fax = rd_phone_format_display (rd_provider_get_fax (provider));
-          const char *npi = rd_provider_get_npi (provider);
-          g_autofree char *text = g_strdup_printf (_("%s — NPI %s — fax %s"), rd_provider_get_name (provider),
-                                                   npi ? npi : _("none"), fax && *fax ? fax : _("none"));
-          GtkWidget *label = gtk_label_new (text);
-
-          gtk_label_set_xalign (GTK_LABEL (label), 0);
-          gtk_widget_set_margin_start (label, 12);
-          gtk_widget_set_margin_top (label, 6);
-          gtk_widget_set_margin_bottom (label, 6);
-          gtk_list_box_append (GTK_LIST_BOX (self->provider_list), label);
-        }
-      gtk_widget_set_visible (self->provider_list, found->len > 0);
+      if (!is_cancelled (error))
+        show_error (self, error);
+      return;
     }
-  else if (!is_cancelled (error))
-    show_error (self, error);
-  g_object_unref (self);
+
+  g_clear_pointer (&picker->providers, g_ptr_array_unref);
+  picker->providers = found;
+  clear_list (picker->list);
+  for (guint i = 0; i < found->len; i++)
+    {
+      RdProvider *provider = g_ptr_array_index (found, i);
+      g_autofree char *details = provider_details (provider);
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      GtkWidget *name = gtk_label_new (rd_provider_get_name (provider));
+      GtkWidget *more = gtk_label_new (details);
+
+      gtk_label_set_xalign (GTK_LABEL (name), 0);
+      gtk_label_set_xalign (GTK_LABEL (more), 0);
+      gtk_label_set_wrap (GTK_LABEL (more), TRUE);
+      gtk_widget_add_css_class (more, "dim-label");
+      gtk_widget_set_margin_start (box, 12);
+      gtk_widget_set_margin_end (box, 12);
+      gtk_widget_set_margin_top (box, 6);
+      gtk_widget_set_margin_bottom (box, 6);
+      gtk_box_append (GTK_BOX (box), name);
+      gtk_box_append (GTK_BOX (box), more);
+      gtk_list_box_append (GTK_LIST_BOX (picker->list), box);
+      {
+        GtkWidget *row = gtk_widget_get_parent (box);
+        g_autofree char *label = g_strdup_printf ("%s, %s", rd_provider_get_name (provider), details);
+
+        gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+      }
+    }
+  gtk_widget_set_visible (picker->list, found->len > 0);
 }
 
 static gboolean
 on_provider_timeout (gpointer user_data)
 {
-  RdReferralPage *self = user_data;
-  g_autofree char *name = text_of (self, F_REFERRING);
-  g_autofree char *npi_text = text_of (self, F_REFERRING_NPI);
-  g_autofree char *npi = *npi_text ? rd_validate_npi (npi_text, NULL) : NULL;
-  const char *query = npi ? npi : name;
+  Picker *picker = user_data;
+  RdReferralPage *self = g_object_get_data (G_OBJECT (picker->list), "rd-page");
+  PickerKind kind = picker == &self->pickers[PICK_REFERRING] ? PICK_REFERRING : PICK_RECEIVING;
+  g_autofree char *query = text_of (self, picker->field);
 
-  self->provider_timeout = 0;
-  if (query != NULL && strlen (query) >= 2)
+  picker->timeout = 0;
+  /* The referring provider is also found by the NPI or the fax typed
+   * below the name. */
+  if (kind == PICK_REFERRING)
+    {
+      g_autofree char *npi_text = text_of (self, F_REFERRING_NPI);
+      g_autofree char *fax_text = text_of (self, F_REFERRING_FAX);
+      g_autofree char *npi = *npi_text ? rd_validate_npi (npi_text, NULL) : NULL;
+
+      if (npi != NULL)
+        {
+          g_free (query);
+          query = g_steal_pointer (&npi);
+        }
+      else if (strlen (query) < 2 && is_phone_number (fax_text))
+        {
+          g_free (query);
+          query = g_steal_pointer (&fax_text);
+        }
+    }
+  if (strlen (query) >= 2)
     rd_repo_directory_search_providers_async (self->conn, query, NULL, 20, self->cancellable,
-                                              on_providers_found, g_object_ref (self));
+                                              on_providers_found, picker_call_new (self, kind));
+  else
+    {
+      clear_list (picker->list);
+      gtk_widget_set_visible (picker->list, FALSE);
+    }
   return G_SOURCE_REMOVE;
 }
 
 static void
-schedule_provider_search (RdReferralPage *self)
+schedule_provider_search (RdReferralPage *self,
+                          PickerKind      kind)
 {
-  g_clear_handle_id (&self->provider_timeout, g_source_remove);
-  self->provider_timeout = g_timeout_add (PROVIDER_DELAY_MS, on_provider_timeout, self);
+  Picker *picker = &self->pickers[kind];
+
+  g_clear_handle_id (&picker->timeout, g_source_remove);
+  picker->timeout = g_timeout_add (PROVIDER_DELAY_MS, on_provider_timeout, picker);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Adding a provider to the directory                                        */
+/* ------------------------------------------------------------------------ */
+
+static const struct {
+  const char *key;
+  const char *label;
+  Check       check;
+} directory_fields[] = {
+  { "name", N_("_Name"), NULL },
+  { "npi", N_("_NPI"), rd_validate_npi },
+  { "specialty", N_("_Specialty"), NULL },
+  { "organization", N_("_Organisation"), NULL },
+  { "phone", N_("_Phone"), rd_validate_phone },
+  { "fax", N_("_Fax"), rd_validate_phone },
+};
+
+/* The normalised value of a field of the dialog, NULL (and the model's
+ * message under it) when it is wrong. */
+static char *
+directory_field_value (GtkWidget *dialog,
+                       guint      i)
+{
+  GtkWidget *entry = g_object_get_data (G_OBJECT (dialog), directory_fields[i].key);
+  g_autofree char *error_key = g_strconcat (directory_fields[i].key, "-error", NULL);
+  GtkWidget *error_label = g_object_get_data (G_OBJECT (dialog), error_key);
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+  g_autoptr(GError) error = NULL;
+  char *value;
+
+  if (*text == '\0' || directory_fields[i].check == NULL)
+    value = g_steal_pointer (&text);
+  else
+    value = directory_fields[i].check (text, &error);
+
+  gtk_label_set_text (GTK_LABEL (error_label), error ? error->message : "");
+  gtk_widget_set_visible (error_label, error != NULL);
+  if (error != NULL)
+    {
+      gtk_widget_add_css_class (entry, "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_STATE_INVALID,
+                                   GTK_ACCESSIBLE_INVALID_TRUE, -1);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (entry, "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_STATE_INVALID);
+    }
+  return value;
+}
+
+static void
+on_directory_entry_changed (GtkEditable *editable,
+                            GtkWidget   *dialog)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (directory_fields); i++)
+    {
+      g_autofree char *value = directory_field_value (dialog, i);
+
+      if (value == NULL || (i == 0 && *value == '\0'))
+        ok = FALSE;
+    }
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "add", ok);
+}
+
+static void
+on_provider_added (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PickerCall) call = user_data;
+  RdReferralPage *self = call->self;
+  g_autoptr(GError) error = NULL;
+  gboolean existed = FALSE;
+  g_autoptr(RdProvider) provider = rd_repo_directory_add_provider_finish (RD_CONNECTION (source), result,
+                                                                          &existed, &error);
+
+  if (provider == NULL)
+    {
+      if (!is_cancelled (error))
+        show_error (self, error);
+      return;
+    }
+  choose_provider (self, call->kind, provider);
+  if (existed)
+    {
+      g_autofree char *text = g_strdup_printf (_("A provider with this NPI is in the directory already: %s. They were chosen instead."),
+                                               rd_provider_get_name (provider));
+
+      show_message (self, text, FALSE);
+    }
+  else
+    show_message (self, _("Added to the directory and chosen."), FALSE);
+  gtk_widget_grab_focus (self->fields[self->pickers[call->kind].field].widget);
+}
+
+static void
+on_directory_response (AdwMessageDialog *dialog,
+                       const char       *response,
+                       RdReferralPage   *self)
+{
+  PickerKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "rd-picker"));
+  g_autoptr(RdProvider) provider = NULL;
+  char *values[G_N_ELEMENTS (directory_fields)] = { NULL };
+
+  if (self->dialog == GTK_WIDGET (dialog))
+    self->dialog = NULL;
+  if (g_strcmp0 (response, "add") != 0)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (directory_fields); i++)
+    values[i] = directory_field_value (GTK_WIDGET (dialog), i);
+  provider = rd_provider_new ();
+  rd_provider_set_name (provider, values[0]);
+  rd_provider_set_npi (provider, values[1]);
+  rd_provider_set_specialty (provider, values[2]);
+  rd_provider_set_organization_name (provider, values[3]);
+  rd_provider_set_phone (provider, values[4]);
+  rd_provider_set_fax (provider, values[5]);
+  for (guint i = 0; i < G_N_ELEMENTS (directory_fields); i++)
+    g_free (values[i]);
+  if (*rd_provider_get_name (provider) == '\0')
+    return;
+
+  show_message (self, _("Adding to the directory…"), FALSE);
+  rd_repo_directory_add_provider_async (self->conn, provider, self->cancellable, on_provider_added,
+                                        picker_call_new (self, kind));
+}
+
+/* A small form for a provider the directory does not know yet, filled
+ * with what the referral form has. */
+static GtkWidget *
+open_directory_dialog (RdReferralPage *self,
+                       PickerKind      kind)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+  GtkWidget *grid = gtk_grid_new ();
+  g_autofree char *name = text_of (self, self->pickers[kind].field);
+  int row = 0;
+
+  if (self->dialog != NULL)
+    return NULL;
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   kind == PICK_REFERRING ? _("Add the referring provider to the directory")
+                                                          : _("Add the receiving provider to the directory"),
+                                   _("Everyone at the desk can choose them afterwards. The organisation is found by its name, or added with the same phone and fax."));
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 4);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  for (guint i = 0; i < G_N_ELEMENTS (directory_fields); i++)
+    {
+      GtkWidget *label = gtk_label_new_with_mnemonic (_(directory_fields[i].label));
+      GtkWidget *entry = gtk_entry_new ();
+      GtkWidget *error_label = gtk_label_new (NULL);
+      g_autofree char *error_key = g_strconcat (directory_fields[i].key, "-error", NULL);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 1);
+      gtk_label_set_mnemonic_widget (GTK_LABEL (label), entry);
+      gtk_widget_set_hexpand (entry, TRUE);
+      gtk_widget_set_name (entry, directory_fields[i].key);
+      gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL,
+                                      GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, error_label, NULL, -1);
+      gtk_label_set_xalign (GTK_LABEL (error_label), 0);
+      gtk_label_set_wrap (GTK_LABEL (error_label), TRUE);
+      gtk_widget_add_css_class (error_label, "error");
+      gtk_widget_set_visible (error_label, FALSE);
+      gtk_grid_attach (GTK_GRID (grid), label, 0, row, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), entry, 1, row++, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), error_label, 1, row++, 1, 1);
+      g_object_set_data (G_OBJECT (dialog), directory_fields[i].key, entry);
+      g_object_set_data (G_OBJECT (dialog), error_key, error_label);
+    }
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), grid);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "add", _("_Add to directory"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "add", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "add");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "rd-picker", GINT_TO_POINTER (kind));
+
+  /* What the form has already: a name (not a number typed to search),
+   * and for the referring office its NPI and fax. */
+  if (!is_phone_number (name) && !g_ascii_isdigit (*name))
+    gtk_editable_set_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (dialog), "name")), name);
+  if (kind == PICK_REFERRING)
+    {
+      g_autofree char *npi = text_of (self, F_REFERRING_NPI);
+      g_autofree char *fax = text_of (self, F_REFERRING_FAX);
+
+      if (*fax == '\0')
+        {
+          g_free (fax);
+          fax = is_phone_number (name) ? g_strdup (name) : g_strdup ("");
+        }
+      gtk_editable_set_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (dialog), "npi")), npi);
+      gtk_editable_set_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (dialog), "fax")), fax);
+    }
+  else
+    {
+      g_autofree char *specialty = text_of (self, F_SPECIALTY);
+
+      gtk_editable_set_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (dialog), "specialty")), specialty);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (directory_fields); i++)
+    g_signal_connect (g_object_get_data (G_OBJECT (dialog), directory_fields[i].key), "changed",
+                      G_CALLBACK (on_directory_entry_changed), dialog);
+  on_directory_entry_changed (NULL, dialog);
+
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_directory_response), self, 0);
+  self->dialog = dialog;
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (g_object_get_data (G_OBJECT (dialog), "name"));
+  return dialog;
+}
+
+static void
+on_add_to_directory_clicked (GtkButton      *button,
+                             RdReferralPage *self)
+{
+  open_directory_dialog (self, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "rd-picker")));
+}
+
+static void
+build_add_button (RdReferralPage *self,
+                  GtkWidget      *grid,
+                  int            *row,
+                  PickerKind      kind)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (kind == PICK_REFERRING ? _("Add referring provider to _directory…")
+                                                                           : _("Add receiving provider to director_y…"));
+
+  gtk_widget_set_halign (button, GTK_ALIGN_START);
+  gtk_widget_set_margin_bottom (button, 6);
+  g_object_set_data (G_OBJECT (button), "rd-picker", GINT_TO_POINTER (kind));
+  g_signal_connect (button, "clicked", G_CALLBACK (on_add_to_directory_clicked), self);
+  gtk_grid_attach (GTK_GRID (grid), button, 1, (*row)++, 1, 1);
+}
+
+static void
+build_picker (RdReferralPage *self,
+              GtkWidget      *grid,
+              int            *row,
+              PickerKind      kind,
+              gboolean        add_button)
+{
+  Picker *picker = &self->pickers[kind];
+
+  picker->field = kind == PICK_REFERRING ? F_REFERRING : F_RECEIVING;
+  picker->list = gtk_list_box_new ();
+  gtk_widget_add_css_class (picker->list, "boxed-list");
+  gtk_widget_set_visible (picker->list, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (picker->list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  kind == PICK_REFERRING ? _("Referring providers in the directory")
+                                                         : _("Receiving providers in the directory"), -1);
+  g_object_set_data (G_OBJECT (picker->list), "rd-picker", GINT_TO_POINTER (kind));
+  g_object_set_data (G_OBJECT (picker->list), "rd-page", self);
+  g_signal_connect (picker->list, "row-activated", G_CALLBACK (on_provider_activated), self);
+  gtk_grid_attach (GTK_GRID (grid), picker->list, 1, (*row)++, 1, 1);
+  picker->info = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (picker->info), 0);
+  gtk_label_set_wrap (GTK_LABEL (picker->info), TRUE);
+  gtk_widget_add_css_class (picker->info, "dim-label");
+  gtk_widget_set_visible (picker->info, FALSE);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->fields[picker->field].widget),
+                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                  self->fields[picker->field].error_label, picker->info, NULL, -1);
+  gtk_grid_attach (GTK_GRID (grid), picker->info, 1, (*row)++, 1, 1);
+  if (add_button)
+    build_add_button (self, grid, row, kind);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The referring practice's fax, from the document                           */
+/* ------------------------------------------------------------------------ */
+
+static void
+on_fax_providers_found (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  RdReferralPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = rd_repo_directory_find_by_fax_finish (RD_CONNECTION (source), result, &error);
+  Field *f = &self->fields[F_REFERRING_FAX];
+
+  if (found != NULL && found->len > 0 && f->suggest_value != NULL)
+    {
+      RdProvider *provider = g_ptr_array_index (found, 0);
+      const char *org = rd_provider_get_organization_name (provider);
+      g_autofree char *who = org && *org ? g_strdup_printf ("%s (%s)", rd_provider_get_name (provider), org)
+                                         : g_strdup (rd_provider_get_name (provider));
+      g_autofree char *label = g_strdup_printf (_("%s — in the directory: %s. Apply chooses them as the referring provider."),
+                                                gtk_label_get_text (GTK_LABEL (f->suggest_label)), who);
+
+      g_set_object (&self->fax_provider, provider);
+      gtk_label_set_text (GTK_LABEL (f->suggest_label), label);
+      g_debug ("referral page: suggested fax is provider %" G_GINT64_FORMAT, rd_provider_get_id (provider));
+    }
+  g_object_unref (self);
+}
+
+/* Who the suggested "referring practice fax" belongs to, if the directory
+ * knows the number. */
+static void
+lookup_suggested_fax (RdReferralPage *self)
+{
+  Field *f = &self->fields[F_REFERRING_FAX];
+
+  g_clear_object (&self->fax_provider);
+  if (f->suggest_value != NULL)
+    rd_repo_directory_find_by_fax_async (self->conn, f->suggest_value, self->cancellable,
+                                         on_fax_providers_found, g_object_ref (self));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1705,10 +2173,15 @@ on_widget_changed (GObject    *object,
     case F_REFERRING_FAX:
       if (index == F_REFERRING)
         {
-          self->referring_id = 0;
-          gtk_widget_set_visible (self->provider_info, FALSE);
+          self->pickers[PICK_REFERRING].id = 0;
+          gtk_widget_set_visible (self->pickers[PICK_REFERRING].info, FALSE);
         }
-      schedule_provider_search (self);
+      schedule_provider_search (self, PICK_REFERRING);
+      break;
+    case F_RECEIVING:
+      self->pickers[PICK_RECEIVING].id = 0;
+      gtk_widget_set_visible (self->pickers[PICK_RECEIVING].info, FALSE);
+      schedule_provider_search (self, PICK_RECEIVING);
       break;
     case F_PRIORITY:
     case F_RECEIVED_AT:
@@ -1907,19 +2380,13 @@ build_form (RdReferralPage *self)
   grid = section_grid (self, _("Referral"));
   for (int i = F_DIRECTION; i <= F_REFERRING; i++)
     build_field (self, grid, &row, i);
-  self->provider_list = gtk_list_box_new ();
-  gtk_widget_add_css_class (self->provider_list, "boxed-list");
-  gtk_widget_set_visible (self->provider_list, FALSE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->provider_list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Providers in the directory"), -1);
-  g_signal_connect (self->provider_list, "row-activated", G_CALLBACK (on_provider_activated), self);
-  gtk_grid_attach (GTK_GRID (grid), self->provider_list, 1, row++, 1, 1);
-  self->provider_info = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (self->provider_info), 0);
-  gtk_widget_add_css_class (self->provider_info, "dim-label");
-  gtk_widget_set_visible (self->provider_info, FALSE);
-  gtk_grid_attach (GTK_GRID (grid), self->provider_info, 1, row++, 1, 1);
-  for (int i = F_REFERRING_NPI; i < N_FIELDS; i++)
+  build_picker (self, grid, &row, PICK_REFERRING, FALSE);
+  for (int i = F_REFERRING_NPI; i <= F_REFERRING_FAX; i++)
+    build_field (self, grid, &row, i);
+  build_add_button (self, grid, &row, PICK_REFERRING);
+  build_field (self, grid, &row, F_RECEIVING);
+  build_picker (self, grid, &row, PICK_RECEIVING, TRUE);
+  for (int i = F_SPECIALTY; i < N_FIELDS; i++)
     build_field (self, grid, &row, i);
 }
 
@@ -2530,92 +2997,302 @@ refresh_actions (RdReferralPage *self)
 /* Conflicts                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/* Form fields a referral property belongs to. */
-static int
-field_of_property (const char *property)
-{
-  static const struct { const char *prop; int field; } map[] = {
-    { "direction", F_DIRECTION }, { "channel", F_CHANNEL }, { "received-at", F_RECEIVED_AT },
-    { "referring-provider-id", F_REFERRING }, { "specialty", F_SPECIALTY }, { "reason", F_REASON },
-    { "diagnoses", F_DIAGNOSES }, { "procedures", F_PROCEDURES }, { "priority", F_PRIORITY },
-    { "due-at", F_DUE_AT },
-  };
+/* Form fields of the record properties the comparison shows. */
+typedef struct {
+  const char *prop;
+  int         field;
+} PropField;
 
-  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+static const PropField referral_props[] = {
+  { "direction", F_DIRECTION }, { "channel", F_CHANNEL }, { "received-at", F_RECEIVED_AT },
+  { "referring-provider-id", F_REFERRING }, { "receiving-provider-id", F_RECEIVING },
+  { "specialty", F_SPECIALTY }, { "reason", F_REASON }, { "diagnoses", F_DIAGNOSES },
+  { "procedures", F_PROCEDURES }, { "priority", F_PRIORITY }, { "due-at", F_DUE_AT },
+};
+
+static const PropField patient_props[] = {
+  { "family-name", F_FAMILY_NAME }, { "given-name", F_GIVEN_NAME }, { "dob", F_DOB }, { "sex", F_SEX },
+  { "phone-home", F_PHONE_HOME }, { "phone-mobile", F_PHONE_MOBILE }, { "address-line1", F_ADDRESS },
+  { "city", F_CITY }, { "state", F_STATE }, { "zip", F_ZIP }, { "language", F_LANGUAGE }, { "mrn", F_MRN },
+};
+
+static const PropField coverage_props[] = {
+  { "payer-plan-id", F_PAYER_PLAN }, { "member-id", F_MEMBER_ID }, { "group-number", F_GROUP },
+  { "subscriber-name", F_SUBSCRIBER }, { "relationship", F_RELATIONSHIP },
+};
+
+static int
+field_of_property (const PropField *map,
+                   guint            n,
+                   const char      *property)
+{
+  for (guint i = 0; i < n; i++)
     if (g_str_equal (map[i].prop, property))
       return map[i].field;
   return -1;
 }
 
+/* The text a patient field shows in the form. */
+static char *
+patient_field_text (RdPatient *p,
+                    int        index)
+{
+  switch (index)
+    {
+    case F_FAMILY_NAME: return g_strdup (rd_patient_get_family_name (p));
+    case F_GIVEN_NAME: return g_strdup (rd_patient_get_given_name (p));
+    case F_DOB: return g_strdup (rd_patient_get_dob (p));
+    case F_SEX: return g_strdup (rd_patient_get_sex (p));
+    case F_PHONE_HOME: return rd_phone_format_display (rd_patient_get_phone_home (p));
+    case F_PHONE_MOBILE: return rd_phone_format_display (rd_patient_get_phone_mobile (p));
+    case F_ADDRESS: return g_strdup (rd_patient_get_address_line1 (p));
+    case F_CITY: return g_strdup (rd_patient_get_city (p));
+    case F_STATE: return g_strdup (rd_patient_get_state (p));
+    case F_ZIP: return g_strdup (rd_patient_get_zip (p));
+    case F_LANGUAGE: return g_strdup (rd_patient_get_language (p));
+    case F_MRN: return g_strdup (rd_patient_get_mrn (p));
+    default: return NULL;
+    }
+}
+
+/* The text a coverage field shows in the form (the plan as its row in the
+ * drop-down, as field_get_text() gives it). */
+static char *
+coverage_field_text (RdReferralPage *self,
+                     RdCoverage     *c,
+                     int             index)
+{
+  switch (index)
+    {
+    case F_PAYER_PLAN:
+      for (guint i = 0; self->plan_ids != NULL && i < self->plan_ids->len; i++)
+        if (g_array_index (self->plan_ids, gint64, i) == rd_coverage_get_payer_plan_id (c))
+          return g_strdup_printf ("%u", i);
+      return g_strdup ("0");
+    case F_MEMBER_ID: return g_strdup (rd_coverage_get_member_id (c));
+    case F_GROUP: return g_strdup (rd_coverage_get_group_number (c));
+    case F_SUBSCRIBER: return g_strdup (rd_coverage_get_subscriber_name (c));
+    case F_RELATIONSHIP: return g_strdup (rd_coverage_get_relationship (c));
+    default: return NULL;
+    }
+}
+
+/* What a person reads for a field's value: a drop-down's title. */
+static char *
+display_text (RdReferralPage *self,
+              int             index,
+              const char     *text)
+{
+  Field *f = &self->fields[index];
+
+  if (text == NULL)
+    return g_strdup ("");
+  if (f->spec->kind == W_DROPDOWN)
+    {
+      if (f->spec->values != NULL)
+        {
+          for (guint i = 0; f->spec->values[i] != NULL; i++)
+            if (g_str_equal (f->spec->values[i], text))
+              return g_strdup (_(f->spec->titles[i]));
+        }
+      else
+        {
+          guint pos = (guint) g_ascii_strtoull (text, NULL, 10);
+
+          if (pos < g_list_model_get_n_items (G_LIST_MODEL (self->plan_titles)))
+            return g_strdup (gtk_string_list_get_string (self->plan_titles, pos));
+        }
+    }
+  return g_strdup (text);
+}
+
+static void
+add_conflict_heading (RdReferralPage *self,
+                      const char     *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_set_margin_start (label, 12);
+  gtk_widget_set_margin_top (label, 8);
+  gtk_widget_set_margin_bottom (label, 4);
+  gtk_list_box_append (GTK_LIST_BOX (self->conflict_list), label);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (gtk_widget_get_parent (label)), FALSE);
+}
+
+/* One field someone else changed: theirs, yours, and "Use theirs", ticked
+ * when the person left the field as it was. */
+static void
+add_conflict_row (RdReferralPage *self,
+                  int             index,
+                  const char     *their_text,
+                  const char     *base_text)
+{
+  g_autofree char *my_text = text_of (self, index);
+  g_autofree char *their_shown = display_text (self, index, their_text);
+  g_autofree char *my_shown = display_text (self, index, my_text);
+  g_autofree char *text = NULL;
+  GtkWidget *row, *label, *check;
+
+  text = g_strdup_printf (_("%s: theirs “%s”, yours “%s”"), gtk_label_get_text (GTK_LABEL (self->fields[index].label)),
+                          their_shown, my_shown);
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  label = gtk_label_new (text);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_set_margin_start (label, 12);
+  gtk_widget_set_margin_top (label, 6);
+  gtk_widget_set_margin_bottom (label, 6);
+  check = gtk_check_button_new_with_label (_("Use theirs"));
+  gtk_widget_set_margin_end (check, 12);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_strcmp0 (my_text, base_text ? base_text : "") == 0);
+  g_object_set_data (G_OBJECT (check), "rd-field", GINT_TO_POINTER (index));
+  g_object_set_data_full (G_OBJECT (check), "rd-text", g_strdup (their_text ? their_text : ""), g_free);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, label, NULL, -1);
+  gtk_box_append (GTK_BOX (row), label);
+  gtk_box_append (GTK_BOX (row), check);
+  gtk_list_box_append (GTK_LIST_BOX (self->conflict_list), row);
+}
+
+static char *
+changed_by_text (const char *what,
+                 const char *who,
+                 GDateTime  *when)
+{
+  g_autoptr(GDateTime) local = when ? g_date_time_to_local (when) : NULL;
+  g_autofree char *time_text = local ? g_date_time_format (local, "%H:%M") : NULL;
+
+  if (who != NULL && time_text != NULL)
+    /* Translators: "Patient: changed by maria at 14:05" */
+    return g_strdup_printf (_("%s: changed by %s at %s"), what, who, time_text);
+  return g_strdup_printf (_("%s: changed by someone else"), what);
+}
+
+/* Shows every stale row of the save (any of them may be NULL) field by
+ * field against the version the person started from. */
 static void
 show_conflict (RdReferralPage *self,
+               RdPatient      *their_patient,
+               RdCoverage     *their_coverage,
                RdReferral     *theirs)
 {
-  g_auto(GStrv) changed = rd_referral_diff (self->base, theirs);
-  g_autoptr(GDateTime) when = rd_referral_get_updated_at (theirs)
-    ? g_date_time_to_local (rd_referral_get_updated_at (theirs)) : NULL;
-  g_autofree char *when_text = when ? g_date_time_format (when, "%H:%M") : g_strdup ("");
-  const char *who = rd_referral_get_updated_by (theirs);
   g_autofree char *title = NULL;
   guint shown = 0;
 
   g_set_object (&self->theirs, theirs);
+  g_set_object (&self->their_patient, their_patient);
+  g_set_object (&self->their_coverage, their_coverage);
   clear_list (self->conflict_list);
-  for (guint i = 0; changed && changed[i]; i++)
-    {
-      int index = field_of_property (changed[i]);
-      g_autofree char *their_text = NULL;
-      g_autofree char *my_text = NULL;
-      g_autofree char *base_text = NULL;
-      g_autofree char *text = NULL;
-      GtkWidget *row, *label, *check;
 
-      if (index < 0)
-        continue;
-      their_text = referral_field_text (theirs, index);
-      base_text = referral_field_text (self->base, index);
-      my_text = text_of (self, index);
-      text = g_strdup_printf (_("%s: theirs “%s”, yours “%s”"), gtk_label_get_text (GTK_LABEL (self->fields[index].label)),
-                              their_text ? their_text : "", my_text);
-      row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-      label = gtk_label_new (text);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_widget_set_hexpand (label, TRUE);
-      gtk_widget_set_margin_start (label, 12);
-      gtk_widget_set_margin_top (label, 6);
-      gtk_widget_set_margin_bottom (label, 6);
-      check = gtk_check_button_new_with_label (_("Use theirs"));
-      gtk_widget_set_margin_end (check, 12);
-      /* Fields the person did not touch take the other person's value. */
-      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_strcmp0 (my_text, base_text ? base_text : "") == 0);
-      g_object_set_data (G_OBJECT (check), "rd-field", GINT_TO_POINTER (index));
-      gtk_accessible_update_relation (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, label, NULL, -1);
-      gtk_box_append (GTK_BOX (row), label);
-      gtk_box_append (GTK_BOX (row), check);
-      gtk_list_box_append (GTK_LIST_BOX (self->conflict_list), row);
-      shown++;
-    }
-  if (rd_referral_get_status (theirs) != rd_referral_get_status (self->base))
+  if (their_patient != NULL && self->patient != NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("Status: now “%s”"),
-                                               rd_status_get_label (rd_referral_get_status (theirs),
-                                                                    rd_referral_get_direction (theirs)));
-      GtkWidget *label = gtk_label_new (text);
+      g_auto(GStrv) changed = rd_patient_diff (self->patient, their_patient);
+      g_autofree char *heading = changed_by_text (_("Patient"), rd_patient_get_updated_by (their_patient),
+                                                  rd_patient_get_updated_at (their_patient));
 
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_widget_set_margin_start (label, 12);
-      gtk_widget_set_margin_top (label, 6);
-      gtk_widget_set_margin_bottom (label, 6);
-      gtk_list_box_append (GTK_LIST_BOX (self->conflict_list), label);
-      shown++;
+      add_conflict_heading (self, heading);
+      for (guint i = 0; changed && changed[i]; i++)
+        {
+          int index = field_of_property (patient_props, G_N_ELEMENTS (patient_props), changed[i]);
+          g_autofree char *their_text = NULL;
+          g_autofree char *base_text = NULL;
+
+          if (index < 0)
+            continue;
+          their_text = patient_field_text (their_patient, index);
+          base_text = patient_field_text (self->patient, index);
+          /* NULL and empty, or two spellings of one phone, are the same. */
+          if (g_strcmp0 (their_text ? their_text : "", base_text ? base_text : "") == 0)
+            continue;
+          add_conflict_row (self, index, their_text, base_text);
+          shown++;
+        }
     }
-  title = g_strdup_printf (_("%s saved this referral at %s, after you opened it. Nothing of yours was saved yet: choose what to keep."),
-                           who ? who : _("Someone else"), when_text);
+
+  if (their_coverage != NULL && self->coverage != NULL)
+    {
+      g_auto(GStrv) changed = rd_coverage_diff (self->coverage, their_coverage);
+      g_autofree char *heading = changed_by_text (_("Insurance"), NULL, NULL);
+
+      add_conflict_heading (self, heading);
+      for (guint i = 0; changed && changed[i]; i++)
+        {
+          int index = field_of_property (coverage_props, G_N_ELEMENTS (coverage_props), changed[i]);
+          g_autofree char *their_text = NULL;
+          g_autofree char *base_text = NULL;
+
+          if (index < 0)
+            continue;
+          their_text = coverage_field_text (self, their_coverage, index);
+          base_text = coverage_field_text (self, self->coverage, index);
+          /* NULL and empty, or two spellings of one phone, are the same. */
+          if (g_strcmp0 (their_text ? their_text : "", base_text ? base_text : "") == 0)
+            continue;
+          add_conflict_row (self, index, their_text, base_text);
+          shown++;
+        }
+    }
+
+  if (theirs != NULL && self->base != NULL)
+    {
+      g_auto(GStrv) changed = rd_referral_diff (self->base, theirs);
+      g_autofree char *heading = changed_by_text (_("Referral"), rd_referral_get_updated_by (theirs),
+                                                  rd_referral_get_updated_at (theirs));
+
+      add_conflict_heading (self, heading);
+      for (guint i = 0; changed && changed[i]; i++)
+        {
+          int index = field_of_property (referral_props, G_N_ELEMENTS (referral_props), changed[i]);
+          g_autofree char *their_text = NULL;
+          g_autofree char *base_text = NULL;
+
+          if (index < 0)
+            continue;
+          their_text = referral_field_text (theirs, index);
+          base_text = referral_field_text (self->base, index);
+          /* NULL and empty, or two spellings of one phone, are the same. */
+          if (g_strcmp0 (their_text ? their_text : "", base_text ? base_text : "") == 0)
+            continue;
+          add_conflict_row (self, index, their_text, base_text);
+          shown++;
+        }
+      if (rd_referral_get_status (theirs) != rd_referral_get_status (self->base))
+        {
+          g_autofree char *text = g_strdup_printf (_("Status: now “%s”"),
+                                                   rd_status_get_label (rd_referral_get_status (theirs),
+                                                                        rd_referral_get_direction (theirs)));
+          GtkWidget *label = gtk_label_new (text);
+
+          gtk_label_set_xalign (GTK_LABEL (label), 0);
+          gtk_widget_set_margin_start (label, 12);
+          gtk_widget_set_margin_top (label, 6);
+          gtk_widget_set_margin_bottom (label, 6);
+          gtk_list_box_append (GTK_LIST_BOX (self->conflict_list), label);
+          shown++;
+        }
+    }
+
+  if (theirs != NULL && their_patient == NULL && their_coverage == NULL)
+    {
+      g_autoptr(GDateTime) when = rd_referral_get_updated_at (theirs)
+        ? g_date_time_to_local (rd_referral_get_updated_at (theirs)) : NULL;
+      g_autofree char *when_text = when ? g_date_time_format (when, "%H:%M") : g_strdup ("");
+      const char *who = rd_referral_get_updated_by (theirs);
+
+      title = g_strdup_printf (_("%s saved this referral at %s, after you opened it. Nothing of yours was saved yet: choose what to keep."),
+                               who ? who : _("Someone else"), when_text);
+    }
+  else
+    title = g_strdup (_("Someone else changed the patient, the insurance or the referral after you opened it. Nothing of yours was saved yet: choose what to keep, field by field."));
   gtk_label_set_text (GTK_LABEL (self->conflict_label), title);
-  gtk_widget_set_visible (self->conflict_list, shown > 0);
+  gtk_widget_set_visible (self->conflict_list, TRUE);
+  self->conflict_open = TRUE;
   gtk_revealer_set_reveal_child (GTK_REVEALER (self->conflict_revealer), TRUE);
   show_message (self, NULL, FALSE);
+  g_debug ("referral page: conflict with %u changed fields", shown);
   gtk_widget_grab_focus (self->conflict_merge_button);
 }
 
@@ -2625,6 +3302,9 @@ hide_conflict (RdReferralPage *self)
   gtk_revealer_set_reveal_child (GTK_REVEALER (self->conflict_revealer), FALSE);
   clear_list (self->conflict_list);
   g_clear_object (&self->theirs);
+  g_clear_object (&self->their_patient);
+  g_clear_object (&self->their_coverage);
+  self->conflict_open = FALSE;
 }
 
 static void
@@ -2632,17 +3312,38 @@ resolve_conflict (RdReferralPage *self,
                   const char     *how)
 {
   g_autoptr(RdReferral) theirs = NULL;
+  g_autoptr(RdPatient) their_patient = NULL;
+  g_autoptr(RdCoverage) their_coverage = NULL;
 
-  if (self->theirs == NULL)
+  if (!self->conflict_open)
     return;
-  theirs = g_object_ref (self->theirs);
+  theirs = self->theirs ? g_object_ref (self->theirs) : NULL;
+  their_patient = self->their_patient ? g_object_ref (self->their_patient) : NULL;
+  their_coverage = self->their_coverage ? g_object_ref (self->their_coverage) : NULL;
 
   if (g_str_equal (how, "reload"))
     {
-      set_base (self, theirs);
-      fill_referral (self, theirs);
+      /* The changed rows as saved; the rest of the form stays as typed. */
+      if (theirs != NULL)
+        {
+          set_base (self, theirs);
+          fill_referral (self, theirs);
+        }
+      if (their_patient != NULL)
+        {
+          g_set_object (&self->patient, their_patient);
+          fill_patient (self, their_patient);
+          self->patient_changed = FALSE;
+          show_linked (self);
+        }
+      if (their_coverage != NULL)
+        {
+          g_set_object (&self->coverage, their_coverage);
+          fill_coverage (self, their_coverage);
+        }
       hide_conflict (self);
-      show_message (self, _("The referral was reloaded as it was saved."), FALSE);
+      show_message (self, _("What someone else saved was reloaded. Check the form, then save."), FALSE);
+      schedule_draft (self);
       return;
     }
 
@@ -2654,22 +3355,29 @@ resolve_conflict (RdReferralPage *self,
       for (row = gtk_widget_get_first_child (self->conflict_list); row; row = gtk_widget_get_next_sibling (row))
         {
           GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row));
-          GtkWidget *check = box ? gtk_widget_get_last_child (box) : NULL;
+          GtkWidget *check = GTK_IS_BOX (box) ? gtk_widget_get_last_child (box) : NULL;
 
           if (GTK_IS_CHECK_BUTTON (check) && gtk_check_button_get_active (GTK_CHECK_BUTTON (check)))
             {
               int index = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (check), "rd-field"));
-              g_autofree char *text = referral_field_text (theirs, index);
+              const char *text = g_object_get_data (G_OBJECT (check), "rd-text");
 
               set_text (self, index, text);
-              if (index == F_REFERRING)
-                self->referring_id = rd_referral_get_referring_provider_id (theirs);
+              if (index == F_REFERRING && theirs != NULL)
+                self->pickers[PICK_REFERRING].id = rd_referral_get_referring_provider_id (theirs);
+              else if (index == F_RECEIVING && theirs != NULL)
+                self->pickers[PICK_RECEIVING].id = rd_referral_get_receiving_provider_id (theirs);
             }
         }
       self->loading--;
     }
-  /* "keep" and "merge": save over their version, knowingly. */
-  set_base (self, theirs);
+  /* "keep" and "merge": save over their versions, knowingly. */
+  if (theirs != NULL)
+    set_base (self, theirs);
+  if (their_patient != NULL)
+    g_set_object (&self->patient, their_patient);
+  if (their_coverage != NULL)
+    g_set_object (&self->coverage, their_coverage);
   hide_conflict (self);
   save_now (self);
 }
@@ -2695,23 +3403,6 @@ on_conflict_merge (RdReferralPage *self)
 /* ------------------------------------------------------------------------ */
 /* Saving                                                                    */
 /* ------------------------------------------------------------------------ */
-
-static void
-on_conflict_fetched (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  RdReferralPage *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RdReferral) theirs = rd_repo_referral_get_finish (RD_CONNECTION (source), result, &error);
-
-  set_busy (self, FALSE);
-  if (theirs != NULL)
-    show_conflict (self, theirs);
-  else if (!is_cancelled (error))
-    show_error (self, error);
-  g_object_unref (self);
-}
 
 static void
 on_saved_fetched (GObject      *source,
@@ -2783,10 +3474,15 @@ on_saved (GObject      *source,
 
   if (id == 0)
     {
-      if (conflict == RD_INTAKE_CONFLICT_REFERRAL && self->base != NULL)
+      g_autoptr(RdPatient) their_patient = NULL;
+      g_autoptr(RdCoverage) their_coverage = NULL;
+      g_autoptr(RdReferral) theirs = NULL;
+
+      if (conflict != RD_INTAKE_CONFLICT_NONE &&
+          rd_repo_intake_save_get_theirs (RD_CONNECTION (source), result, &their_patient, &their_coverage, &theirs))
         {
-          rd_repo_referral_get_async (self->conn, rd_referral_get_id (self->base), self->cancellable,
-                                      on_conflict_fetched, g_object_ref (self));
+          set_busy (self, FALSE);
+          show_conflict (self, their_patient, their_coverage, theirs);
         }
       else
         {
@@ -2945,7 +3641,8 @@ reset (RdReferralPage *self)
   self->cancellable = g_cancellable_new ();
   g_clear_handle_id (&self->draft_timeout, g_source_remove);
   g_clear_handle_id (&self->match_timeout, g_source_remove);
-  g_clear_handle_id (&self->provider_timeout, g_source_remove);
+  for (int k = 0; k < N_PICKERS; k++)
+    g_clear_handle_id (&self->pickers[k].timeout, g_source_remove);
 
   set_base (self, NULL);
   g_clear_object (&self->patient);
@@ -2961,7 +3658,9 @@ reset (RdReferralPage *self)
   hide_conflict (self);
   gtk_revealer_set_reveal_child (GTK_REVEALER (self->draft_revealer), FALSE);
   show_message (self, NULL, FALSE);
-  self->referring_id = 0;
+  for (int k = 0; k < N_PICKERS; k++)
+    self->pickers[k].id = 0;
+  g_clear_object (&self->fax_provider);
   self->queue_id = 0;
   self->filing_document = 0;
   self->dirty = FALSE;
@@ -2982,8 +3681,11 @@ reset (RdReferralPage *self)
   show_suggestions (self);
   show_matches (self);
   show_linked (self);
-  gtk_widget_set_visible (self->provider_info, FALSE);
-  gtk_widget_set_visible (self->provider_list, FALSE);
+  for (int k = 0; k < N_PICKERS; k++)
+    {
+      gtk_widget_set_visible (self->pickers[k].info, FALSE);
+      gtk_widget_set_visible (self->pickers[k].list, FALSE);
+    }
   clear_list (self->history_list);
   clear_list (self->work_list);
   set_documents (self, NULL);
@@ -3054,13 +3756,12 @@ on_provider_loaded (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  RdReferralPage *self = user_data;
+  g_autoptr(PickerCall) call = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(RdProvider) provider = rd_repo_directory_get_provider_finish (RD_CONNECTION (source), result, &error);
 
   if (provider != NULL)
-    fill_provider (self, provider);
-  g_object_unref (self);
+    fill_provider (call->self, call->kind, provider);
 }
 
 static void
@@ -3095,7 +3796,12 @@ on_referral_loaded (GObject      *source,
     }
   if (rd_referral_get_referring_provider_id (referral) > 0)
     rd_repo_directory_get_provider_async (self->conn, rd_referral_get_referring_provider_id (referral),
-                                          self->cancellable, on_provider_loaded, g_object_ref (self));
+                                          self->cancellable, on_provider_loaded,
+                                          picker_call_new (self, PICK_REFERRING));
+  if (rd_referral_get_receiving_provider_id (referral) > 0)
+    rd_repo_directory_get_provider_async (self->conn, rd_referral_get_receiving_provider_id (referral),
+                                          self->cancellable, on_provider_loaded,
+                                          picker_call_new (self, PICK_RECEIVING));
   rd_repo_intake_get_coverage_async (self->conn, id, self->cancellable, on_coverage_loaded, g_object_ref (self));
   rd_repo_intake_list_documents_async (self->conn, id, self->cancellable, on_documents_listed, g_object_ref (self));
   load_events (self);
@@ -3416,7 +4122,8 @@ rd_referral_page_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->draft_timeout, g_source_remove);
   g_clear_handle_id (&self->match_timeout, g_source_remove);
-  g_clear_handle_id (&self->provider_timeout, g_source_remove);
+  for (int k = 0; k < N_PICKERS; k++)
+    g_clear_handle_id (&self->pickers[k].timeout, g_source_remove);
   if (self->dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->dialog));
   self->dialog = NULL;
@@ -3434,6 +4141,8 @@ rd_referral_page_dispose (GObject *object)
   g_clear_object (&self->patient);
   g_clear_object (&self->coverage);
   g_clear_object (&self->theirs);
+  g_clear_object (&self->their_patient);
+  g_clear_object (&self->their_coverage);
   g_clear_object (&self->pdf);
   g_clear_object (&self->document_titles);
   g_clear_object (&self->plan_titles);
@@ -3441,7 +4150,9 @@ rd_referral_page_dispose (GObject *object)
   g_clear_object (&self->conn);
   g_clear_pointer (&self->suggestions, g_ptr_array_unref);
   g_clear_pointer (&self->matches, g_ptr_array_unref);
-  g_clear_pointer (&self->providers, g_ptr_array_unref);
+  for (int k = 0; k < N_PICKERS; k++)
+    g_clear_pointer (&self->pickers[k].providers, g_ptr_array_unref);
+  g_clear_object (&self->fax_provider);
   g_clear_pointer (&self->offered_draft, g_variant_unref);
 
   G_OBJECT_CLASS (rd_referral_page_parent_class)->dispose (object);
@@ -3918,6 +4629,25 @@ rd_referral_page_get_suggestion (RdReferralPage *self,
 }
 
 /**
+ * rd_referral_page_get_suggestion_label:
+ * @self: a page
+ * @key: a field key
+ *
+ * Returns: (nullable): the line shown under the field for the document's
+ *   suggestion (where it was found, and for a fax the directory's provider)
+ */
+const char *
+rd_referral_page_get_suggestion_label (RdReferralPage *self,
+                                       const char     *key)
+{
+  int i = field_index (key);
+
+  g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), NULL);
+  return rd_referral_page_get_suggestion (self, key) != NULL
+    ? gtk_label_get_text (GTK_LABEL (self->fields[i].suggest_label)) : NULL;
+}
+
+/**
  * rd_referral_page_apply_suggestion:
  * @self: a page
  * @key: a field key
@@ -3969,6 +4699,102 @@ rd_referral_page_choose_match (RdReferralPage *self,
   return TRUE;
 }
 
+static int
+picker_of_key (const char *key)
+{
+  if (g_strcmp0 (key, "referring") == 0)
+    return PICK_REFERRING;
+  if (g_strcmp0 (key, "receiving") == 0)
+    return PICK_RECEIVING;
+  return -1;
+}
+
+/**
+ * rd_referral_page_get_n_providers_for:
+ * @self: a page
+ * @key: "referring" or "receiving"
+ *
+ * Returns: how many directory providers that provider field's search shows
+ */
+guint
+rd_referral_page_get_n_providers_for (RdReferralPage *self,
+                                      const char     *key)
+{
+  int k = picker_of_key (key);
+
+  g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), 0);
+  g_return_val_if_fail (k >= 0, 0);
+  return self->pickers[k].providers && gtk_widget_get_visible (self->pickers[k].list)
+    ? self->pickers[k].providers->len : 0;
+}
+
+/**
+ * rd_referral_page_choose_provider_for:
+ * @self: a page
+ * @key: "referring" or "receiving"
+ * @index: a row of that field's directory search
+ *
+ * Chooses that provider, as activating the row does.
+ *
+ * Returns: %TRUE when the row exists
+ */
+gboolean
+rd_referral_page_choose_provider_for (RdReferralPage *self,
+                                      const char     *key,
+                                      guint           index)
+{
+  int k = picker_of_key (key);
+
+  g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), FALSE);
+  g_return_val_if_fail (k >= 0, FALSE);
+  if (index >= rd_referral_page_get_n_providers_for (self, key))
+    return FALSE;
+  choose_provider (self, k, g_ptr_array_index (self->pickers[k].providers, index));
+  return TRUE;
+}
+
+/**
+ * rd_referral_page_get_provider_id:
+ * @self: a page
+ * @key: "referring" or "receiving"
+ *
+ * Returns: the directory id of the chosen provider, 0 for none
+ */
+gint64
+rd_referral_page_get_provider_id (RdReferralPage *self,
+                                  const char     *key)
+{
+  int k = picker_of_key (key);
+
+  g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), 0);
+  g_return_val_if_fail (k >= 0, 0);
+  return self->pickers[k].id;
+}
+
+/**
+ * rd_referral_page_add_to_directory:
+ * @self: a page
+ * @key: "referring" or "receiving"
+ *
+ * Opens the "Add to directory" dialog for that provider field, as its
+ * button does. Its entries are the dialog's data "name", "npi",
+ * "specialty", "organization", "phone" and "fax"; each has an error label
+ * under "<key>-error". Responses: "add", "cancel".
+ *
+ * Returns: (transfer none) (nullable): the dialog, %NULL while another
+ *   question is open
+ */
+GtkWidget *
+rd_referral_page_add_to_directory (RdReferralPage *self,
+                                   const char     *key)
+{
+  int k = picker_of_key (key);
+
+  g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), NULL);
+  g_return_val_if_fail (k >= 0, NULL);
+  return open_directory_dialog (self, k);
+}
+
 /**
  * rd_referral_page_get_n_providers:
  * @self: a page
@@ -3978,8 +4804,7 @@ rd_referral_page_choose_match (RdReferralPage *self,
 guint
 rd_referral_page_get_n_providers (RdReferralPage *self)
 {
-  g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), 0);
-  return self->providers && gtk_widget_get_visible (self->provider_list) ? self->providers->len : 0;
+  return rd_referral_page_get_n_providers_for (self, "referring");
 }
 
 /**
@@ -3995,11 +4820,7 @@ gboolean
 rd_referral_page_choose_provider (RdReferralPage *self,
                                   guint           index)
 {
-  g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), FALSE);
-  if (index >= rd_referral_page_get_n_providers (self))
-    return FALSE;
-  choose_provider (self, index);
-  return TRUE;
+  return rd_referral_page_choose_provider_for (self, "referring", index);
 }
 
 /**
@@ -4026,7 +4847,7 @@ gboolean
 rd_referral_page_get_conflict_shown (RdReferralPage *self)
 {
   g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), FALSE);
-  return self->theirs != NULL;
+  return self->conflict_open;
 }
 
 /**
@@ -4044,6 +4865,32 @@ rd_referral_page_get_n_conflicts (RdReferralPage *self)
   for (GtkWidget *c = gtk_widget_get_first_child (self->conflict_list); c; c = gtk_widget_get_next_sibling (c))
     n++;
   return n;
+}
+
+/**
+ * rd_referral_page_get_conflict_has_field:
+ * @self: a page
+ * @key: a field key
+ *
+ * Returns: %TRUE when the comparison shows that field with a "Use theirs"
+ *   choice
+ */
+gboolean
+rd_referral_page_get_conflict_has_field (RdReferralPage *self,
+                                         const char     *key)
+{
+  int index = field_index (key);
+
+  g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), FALSE);
+  for (GtkWidget *row = gtk_widget_get_first_child (self->conflict_list); row; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row));
+      GtkWidget *check = GTK_IS_BOX (box) ? gtk_widget_get_last_child (box) : NULL;
+
+      if (GTK_IS_CHECK_BUTTON (check) && GPOINTER_TO_INT (g_object_get_data (G_OBJECT (check), "rd-field")) == index)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /**

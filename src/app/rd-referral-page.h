@@ -62,6 +62,8 @@ const char *rd_referral_page_get_field_error   (RdReferralPage *self,
                                                 const char     *key);
 const char *rd_referral_page_get_suggestion    (RdReferralPage *self,
                                                 const char     *key);
+const char *rd_referral_page_get_suggestion_label (RdReferralPage *self,
+                                                   const char     *key);
 gboolean    rd_referral_page_apply_suggestion  (RdReferralPage *self,
                                                 const char     *key);
 guint       rd_referral_page_get_n_matches     (RdReferralPage *self);
@@ -70,9 +72,20 @@ gboolean    rd_referral_page_choose_match      (RdReferralPage *self,
 guint       rd_referral_page_get_n_providers   (RdReferralPage *self);
 gboolean    rd_referral_page_choose_provider   (RdReferralPage *self,
                                                 guint           index);
+guint       rd_referral_page_get_n_providers_for (RdReferralPage *self,
+                                                  const char     *key);
+gboolean    rd_referral_page_choose_provider_for (RdReferralPage *self,
+                                                  const char     *key,
+                                                  guint           index);
+gint64      rd_referral_page_get_provider_id   (RdReferralPage *self,
+                                                const char     *key);
+GtkWidget  *rd_referral_page_add_to_directory  (RdReferralPage *self,
+                                                const char     *key);
 GtkWidget  *rd_referral_page_get_dialog        (RdReferralPage *self);
 gboolean    rd_referral_page_get_conflict_shown (RdReferralPage *self);
 guint       rd_referral_page_get_n_conflicts   (RdReferralPage *self);
+gboolean    rd_referral_page_get_conflict_has_field (RdReferralPage *self,
+                                                     const char     *key);
 void        rd_referral_page_resolve_conflict  (RdReferralPage *self,
                                                 const char     *how);
 gboolean    rd_referral_page_get_draft_offered (RdReferralPage *self);

@@ -214,6 +214,33 @@ has_providers (gpointer page)
 }
 
 static gboolean
+has_receiving (gpointer page)
+{
+  return rd_referral_page_get_n_providers_for (page, "receiving") > 0;
+}
+
+static gboolean
+has_referring_id (gpointer page)
+{
+  return rd_referral_page_get_provider_id (page, "referring") > 0;
+}
+
+typedef struct {
+  RdReferralPage *page;
+  const char     *name;
+} FaxWait;
+
+/* The suggested practice fax is named as the directory's provider. */
+static gboolean
+fax_names_provider (gpointer data)
+{
+  FaxWait *w = data;
+  const char *label = rd_referral_page_get_suggestion_label (w->page, "referring_fax");
+
+  return label != NULL && strstr (label, w->name) != NULL;
+}
+
+static gboolean
 has_matches (gpointer page)
 {
   return rd_referral_page_get_n_matches (page) > 0;
@@ -280,6 +307,7 @@ test_fax_to_accepted (void)
   g_autofree char *fax = NULL;
   g_autofree char *family = NULL;
   g_autofree char *given = NULL;
+  g_autofree char *receiving_id = NULL;
   GtkWidget *window = NULL;
   RdReferralPage *page;
   StatusWait sw;
@@ -299,6 +327,17 @@ test_fax_to_accepted (void)
     res = fx_exec (world->db->admin,
                    "INSERT INTO rd.provider (npi, name, specialty, fax) VALUES ($1, $2, 'Family medicine', $3)",
                    v->npi, v->referring_provider, fax, NULL);
+  }
+  {
+    g_autoptr(PGresult) res = NULL;
+
+    res = fx_exec (world->db->admin,
+                   "WITH o AS (INSERT INTO rd.organization (name, fax) VALUES ('Northside Endocrine Associates',"
+                   " '+15552016000') RETURNING id)"
+                   " INSERT INTO rd.provider (npi, name, organization_id, specialty, fax)"
+                   " SELECT '1588667638', 'Okafor, Grace', o.id, 'Endocrinology', '+15552016001' FROM o RETURNING id",
+                   NULL);
+    receiving_id = g_strdup (PQgetvalue (res, 0, 0));
   }
 
   page = RD_REFERRAL_PAGE (show_page (&window));
@@ -333,8 +372,41 @@ test_fax_to_accepted (void)
   rd_referral_page_set_field_text (page, "diagnoses", "");
   g_assert_true (rd_referral_page_apply_suggestion (page, "diagnoses"));
   g_assert_null (rd_referral_page_get_field_error (page, "diagnoses"));
-  rd_referral_page_set_field_text (page, "specialty", v->specialty);
   rd_referral_page_set_field_text (page, "reason", v->reason);
+
+  /* The practice fax the document shows is in the directory: the
+   * suggestion names the provider, and applying it chooses them. */
+  {
+    FaxWait fw = { page, v->referring_provider };
+    g_autofree char *npi = NULL;
+    g_autofree char *name = NULL;
+
+    g_assert_true (rd_test_ui_wait_until (fax_names_provider, &fw, WAIT_MS));
+    screenshot (window, "referral-page-2b-fax-in-directory");
+    g_assert_cmpint (rd_referral_page_get_provider_id (page, "referring"), ==, 0);
+    g_assert_true (rd_referral_page_apply_suggestion (page, "referring_fax"));
+    g_assert_cmpint (rd_referral_page_get_provider_id (page, "referring"), >, 0);
+    name = rd_referral_page_get_field_text (page, "referring");
+    npi = rd_referral_page_get_field_text (page, "referring_npi");
+    g_assert_cmpstr (name, ==, v->referring_provider);
+    g_assert_cmpstr (npi, ==, v->npi);
+  }
+
+  /* The receiving provider, found in the directory by specialty. */
+  rd_referral_page_set_field_text (page, "specialty", "");
+  rd_referral_page_set_field_text (page, "receiving", "endocrin");
+  g_assert_true (rd_test_ui_wait_until (has_receiving, page, WAIT_MS));
+  g_assert_cmpuint (rd_referral_page_get_n_providers_for (page, "receiving"), ==, 1);
+  screenshot (window, "referral-page-2c-receiving-provider-search");
+  g_assert_true (rd_referral_page_choose_provider_for (page, "receiving", 0));
+  {
+    g_autofree char *receiving = rd_referral_page_get_field_text (page, "receiving");
+    g_autofree char *specialty_now = rd_referral_page_get_field_text (page, "specialty");
+
+    g_assert_cmpstr (receiving, ==, "Okafor, Grace");
+    g_assert_cmpstr (specialty_now, ==, "Endocrinology");
+    g_assert_cmpint (rd_referral_page_get_provider_id (page, "receiving"), ==, g_ascii_strtoll (receiving_id, NULL, 10));
+  }
 
   /* The referring provider from the directory, found by the fax's NPI. */
   rd_referral_page_set_field_text (page, "referring_npi", v->npi);
@@ -357,14 +429,15 @@ test_fax_to_accepted (void)
   }
   patient = one_value ("SELECT p.family_name || '|' || p.dob || '|' || p.mrn || '|' || c.member_id"
                        " || '|' || (r.referring_provider_id IS NOT NULL)::text || '|' || array_to_string(r.diagnoses, ',')"
+                       " || '|' || r.receiving_provider_id || '|' || r.specialty"
                        " FROM rd.referral r JOIN rd.patient p ON p.id = r.patient_id"
                        " JOIN rd.coverage c ON c.id = r.coverage_id WHERE r.id = $1::bigint",
                        referral_id, NULL);
   {
     g_autofree char *dob = rd_validate_dob (v->dob, NULL, NULL);
     g_autofree char *codes = g_strjoinv (",", v->icd10);
-    g_autofree char *expected = g_strdup_printf ("%s|%s|%s|%s|true|%s", v->patient_family, dob, v->mrn,
-                                                 v->member_id, codes);
+    g_autofree char *expected = g_strdup_printf ("%s|%s|%s|%s|true|%s|%s|Endocrinology", v->patient_family, dob,
+                                                 v->mrn, v->member_id, codes, receiving_id);
 
     g_assert_cmpstr (patient, ==, expected);
   }
@@ -424,6 +497,46 @@ test_fax_to_accepted (void)
   specialty = one_value ("SELECT specialty FROM rd.referral WHERE id = $1::bigint", referral_id, NULL);
   g_assert_cmpstr (reason, ==, "Changed by Bob");
   g_assert_cmpstr (specialty, ==, "Pulmonary medicine");
+
+  /* Bob changes the patient's phone and the member id; Alice, who edited
+   * the city and the group number, gets both rows field by field. */
+  rd_test_ui_spin (500);
+  {
+    g_autoptr(PGconn) bob = rd_test_pg_connect (world->db->dbname, world->bob);
+    g_autoptr(PGresult) r1 = fx_exec (bob, "UPDATE rd.patient SET phone_home = '+15552017777'"
+                                      " WHERE id = (SELECT patient_id FROM rd.referral WHERE id = $1::bigint)",
+                                      referral_id, NULL);
+    g_autoptr(PGresult) r2 = fx_exec (bob, "UPDATE rd.coverage SET member_id = 'BOB-4455'"
+                                      " WHERE id = (SELECT coverage_id FROM rd.referral WHERE id = $1::bigint)",
+                                      referral_id, NULL);
+    g_autofree char *row = NULL;
+
+    rd_referral_page_set_field_text (page, "city", "Springfield");
+    rd_referral_page_set_field_text (page, "group_number", "GRP-ALICE");
+    rd_referral_page_save (page);
+    g_assert_true (rd_test_ui_wait_until (conflict_shown, page, WAIT_MS));
+    g_assert_true (rd_referral_page_get_conflict_has_field (page, "phone_home"));
+    g_assert_true (rd_referral_page_get_conflict_has_field (page, "member_id"));
+    g_assert_false (rd_referral_page_get_conflict_has_field (page, "city"));
+    g_assert_false (rd_referral_page_get_conflict_has_field (page, "group_number"));
+    g_assert_false (rd_referral_page_get_conflict_has_field (page, "reason"));
+    screenshot (window, "referral-page-7b-patient-and-coverage-conflict");
+    /* Nothing was written. */
+    row = one_value ("SELECT coalesce(p.city, '') || '|' || coalesce(c.group_number, '') FROM rd.referral r"
+                     " JOIN rd.patient p ON p.id = r.patient_id JOIN rd.coverage c ON c.id = r.coverage_id"
+                     " WHERE r.id = $1::bigint", referral_id, NULL);
+    g_assert_cmpstr (row, ==, "|");
+    g_clear_pointer (&row, g_free);
+
+    rd_referral_page_resolve_conflict (page, "merge");
+    g_assert_true (rd_test_ui_wait_until (not_busy_and_saved, page, WAIT_MS));
+    g_assert_false (rd_referral_page_get_conflict_shown (page));
+    row = one_value ("SELECT p.phone_home || '|' || p.city || '|' || c.member_id || '|' || c.group_number"
+                     " FROM rd.referral r JOIN rd.patient p ON p.id = r.patient_id"
+                     " JOIN rd.coverage c ON c.id = r.coverage_id WHERE r.id = $1::bigint", referral_id, NULL);
+    g_assert_cmpstr (row, ==, "+15552017777|Springfield|BOB-4455|GRP-ALICE");
+    rd_test_ui_spin (500);
+  }
 
   /* A second fax for the same referral: attached instead of a new referral. */
   {
@@ -564,6 +677,89 @@ test_duplicate_warning (void)
   }
 }
 
+static void
+test_add_to_directory (void)
+{
+  GtkWidget *window = NULL;
+  RdReferralPage *page;
+  GtkWidget *dialog;
+  GtkWidget *npi_entry, *npi_error;
+  g_autoptr(GError) model_error = NULL;
+  g_autofree char *bad = NULL;
+  g_autofree char *row = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *id = NULL;
+
+  if (!rd_test_ui_init () || get_world () == NULL)
+    {
+      g_test_skip ("needs a display and PostgreSQL (run through ./dev env)");
+      return;
+    }
+
+  page = RD_REFERRAL_PAGE (show_page (&window));
+  rd_referral_page_new_referral (page);
+  rd_test_ui_spin (300);
+  rd_referral_page_set_field_text (page, "referring", "Feldman, Rosa");
+  rd_referral_page_set_field_text (page, "referring_fax", "(555) 201-8888");
+
+  dialog = rd_referral_page_add_to_directory (page, "referring");
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  g_assert_true (rd_referral_page_get_dialog (page) == dialog);
+  /* What the form had is there already. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (dialog), "name"))), ==,
+                   "Feldman, Rosa");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (dialog), "fax"))), ==,
+                   "(555) 201-8888");
+
+  /* A wrong NPI: the model's words under it, and no way to add. */
+  bad = rd_validate_npi ("1234567890", &model_error);
+  g_assert_null (bad);
+  npi_entry = g_object_get_data (G_OBJECT (dialog), "npi");
+  npi_error = g_object_get_data (G_OBJECT (dialog), "npi-error");
+  gtk_editable_set_text (GTK_EDITABLE (npi_entry), "1234567890");
+  g_assert_true (gtk_widget_get_visible (npi_error));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (npi_error)), ==, model_error->message);
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "add"));
+  gtk_editable_set_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (dialog), "phone")), "555-12");
+  g_assert_true (gtk_widget_get_visible (g_object_get_data (G_OBJECT (dialog), "phone-error")));
+  g_assert_true (rd_test_ui_wait_drawn (dialog, 10000));
+  screenshot (dialog, "referral-page-add-to-directory-invalid");
+
+  gtk_editable_set_text (GTK_EDITABLE (npi_entry), "1134567894");
+  gtk_editable_set_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (dialog), "phone")), "(555) 201-8880");
+  gtk_editable_set_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (dialog), "organization")), "Eastside Clinic");
+  g_assert_false (gtk_widget_get_visible (npi_error));
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "add"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "add");
+  g_assert_null (rd_referral_page_get_dialog (page));
+
+  /* In the directory, and chosen in the form. */
+  g_assert_true (rd_test_ui_wait_until (has_referring_id, page, WAIT_MS));
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, rd_referral_page_get_provider_id (page, "referring"));
+  row = one_value ("SELECT p.name || '|' || p.npi || '|' || p.fax || '|' || p.phone || '|' || o.name"
+                   " FROM rd.provider p JOIN rd.organization o ON o.id = p.organization_id WHERE p.id = $1::bigint",
+                   id, NULL);
+  g_assert_cmpstr (row, ==, "Feldman, Rosa|1134567894|+15552018888|+15552018880|Eastside Clinic");
+  name = rd_referral_page_get_field_text (page, "referring");
+  g_assert_cmpstr (name, ==, "Feldman, Rosa");
+  screenshot (window, "referral-page-added-to-directory");
+
+  rd_referral_page_close (page);
+  gtk_window_destroy (GTK_WINDOW (window));
+  rd_test_ui_spin (300);
+  {
+    g_autoptr(GDir) dir = g_dir_open (world->draft_dir, 0, NULL);
+    const char *entry;
+
+    while ((entry = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (world->draft_dir, entry, NULL);
+
+        g_unlink (path);
+      }
+  }
+}
+
 static gboolean
 claim_names_bob (gpointer page)
 {
@@ -683,6 +879,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/referral-page/fax-to-accepted", test_fax_to_accepted);
   g_test_add_func ("/ui/referral-page/duplicate-warning", test_duplicate_warning);
+  g_test_add_func ("/ui/referral-page/add-to-directory", test_add_to_directory);
   g_test_add_func ("/ui/referral-page/draft-survives", test_draft_survives);
   g_test_add_func ("/ui/referral-page/claimed-by-someone-else", test_claimed_by_someone_else);
 
