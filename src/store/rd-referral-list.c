@@ -18,7 +18,10 @@
  * - A keyset condition on a mixed-direction key (priority DESC, due ASC, id
  *   ASC) is sent as a UNION ALL of index ranges, one per key column, each with
  *   its own LIMIT: every branch is an index range scan on the schema's
- *   worklist index instead of one OR that the planner cannot use.
+ *   worklist index instead of one OR that the planner cannot use. The
+ *   branches read ids and keys only (from rd.referral itself unless a search
+ *   or the patient sort needs the patient); the view's joins run for the
+ *   page's rows alone, one primary-key lookup each.
  * - Fetched rows are merged by key: holes are filled, a row that is already
  *   loaded is updated in place, rows the hole had no room for are inserted,
  *   and loaded rows inside a fetched range that the server no longer returns
@@ -685,6 +688,7 @@ merge_rows (RdReferralList *self,
 {
   guint pos = MIN (start, self->slots->len);
   gboolean lower_known = lower != NULL || at_start || from_start_pos;
+  guint nl;
 
   /* A row that is loaded elsewhere with another key moved: drop the old
    * slot first so that no id is ever in two places. */
@@ -715,6 +719,11 @@ merge_rows (RdReferralList *self,
       pos = 0;
     }
 
+  /* The next loaded slot at or after @pos, kept up to date below rather
+   * than searched for each row: walking deep into a long list, everything
+   * after the anchor is a hole, and a search per row went through every
+   * hole to the end of the list (a page x 100,000 slots). */
+  nl = next_loaded (self, pos);
   for (guint i = 0; i < rows->len; i++)
     {
       Row *r = g_ptr_array_index (rows, i);
@@ -728,7 +737,6 @@ merge_rows (RdReferralList *self,
 
       for (;;)
         {
-          guint nl = next_loaded (self, pos);
           int c = nl < self->slots->len ? compare_keys (self, r, slot_at (self, nl)) : -1;
 
           if (c < 0)
@@ -736,7 +744,10 @@ merge_rows (RdReferralList *self,
               if (pos < nl)
                 fill_slot (self, pos, r);
               else
-                insert_row (self, pos, r);
+                {
+                  insert_row (self, pos, r);
+                  nl++;
+                }
               pos++;
               break;
             }
@@ -752,6 +763,7 @@ merge_rows (RdReferralList *self,
               update_row (self, nl, old, r);
               row_free (r);
               pos = nl + 1;
+              nl = next_loaded (self, pos);
               break;
             }
           else if (lower_known)
@@ -759,11 +771,13 @@ merge_rows (RdReferralList *self,
               /* A loaded row inside the fetched range that the server did
                * not return: it no longer matches. */
               remove_range (self, pos, nl - pos + 1);
+              nl = next_loaded (self, pos);
             }
           else
             {
               /* Before this (offset) range: keep it, go on after it. */
               pos = nl + 1;
+              nl = next_loaded (self, pos);
             }
         }
       rows->pdata[i] = NULL;
@@ -1159,6 +1173,15 @@ pages_per_queue (RdReferralList *self)
          (search == NULL || *search == '\0');
 }
 
+/* Whether the filter and the sort key name only rd.referral's own columns. */
+static gboolean
+keys_from_table (RdReferralList *self)
+{
+  const char *search = self->filter->search;
+
+  return self->filter->sort != RD_REFERRAL_SORT_PATIENT && (search == NULL || *search == '\0');
+}
+
 static void
 append_branch (RdReferralList *self,
                Query          *q,
@@ -1175,7 +1198,13 @@ append_branch (RdReferralList *self,
                              " CROSS JOIN LATERAL ");
   g_string_append_printf (q->sql, "(SELECT %s", columns);
   append_key_columns (self, q);
-  g_string_append_printf (q->sql, " FROM rd.worklist w%s AND %s", where, branch);
+  /* Only the ids and keys are read here. Unless a search or the patient
+   * sort names the patient, every column of the filter and the key is the
+   * referral's own, so the table itself is read: planning the view's eight
+   * joins (only to remove them) in each branch cost more than running the
+   * page (issue 5: 8 ms of planning for a 10 ms page). */
+  g_string_append_printf (q->sql, " FROM %s w%s AND %s",
+                          keys_from_table (self) ? "rd.referral" : "rd.worklist", where, branch);
   if (per_queue)
     g_string_append (q->sql, " AND w.queue_id = mq.qid");
   append_order (self, q, reversed, FALSE);
@@ -1214,20 +1243,32 @@ build_page_query (RdReferralList *self,
   append_filter (self, &fq);
   where = g_steal_pointer (&fq.sql);
 
-  /* (Tried: finding the ids first and joining the names for the page's
-   * rows only, as IN (…) and as a MATERIALIZED CTE; on a million
-   * referrals both were slower than this, 4.5 s against 0.1 s a page.) */
-  g_string_append (q->sql, "SELECT * FROM (");
+  /* The page's ids and keys first, from the index alone, and the names
+   * (the view's eight joins, with the row-level security of each joined
+   * table) for the page's rows only, one primary-key lookup each. Joining
+   * inside the branches joined every row a branch read before its sort and
+   * LIMIT: a branch such as "same priority, later due" that the planner
+   * runs as a bitmap scan plus sort joined all of its rows in each queue,
+   * and the middle of a walk across queues took 4-8 times the first page
+   * (issue 5). OFFSET 0 keeps the lookup a per-row subquery, so the
+   * planner cannot turn it into a join over the whole view. */
+  g_string_append_printf (q->sql, "SELECT %s", select_columns);
+  for (guint k = 0; k < self->spec.n_keys; k++)
+    g_string_append_printf (q->sql, ", u.k%u", k);
+  g_string_append (q->sql, " FROM (SELECT * FROM (");
   for (guint b = 0; b < branches->len; b++)
     {
       if (b > 0)
         g_string_append (q->sql, " UNION ALL ");
-      append_branch (self, q, select_columns, where->str,
+      append_branch (self, q, "w.id AS kid", where->str,
                      g_ptr_array_index (branches, b), reversed, lim);
     }
-  g_string_append (q->sql, ") AS u");
+  g_string_append (q->sql, ") AS b");
   append_order (self, q, reversed, TRUE);
-  g_string_append_printf (q->sql, " LIMIT $%u", lim);
+  g_string_append_printf (q->sql, " LIMIT $%u) AS u CROSS JOIN LATERAL (SELECT %s"
+                                  " FROM rd.worklist w WHERE w.id = u.kid OFFSET 0) AS w",
+                          lim, select_columns);
+  append_order (self, q, reversed, TRUE);
 }
 
 static void

@@ -13,7 +13,10 @@
  *    (captured from PQsendQueryParams, see below) run by psql with \timing
  *    in one session, interleaved with the list's runs; their ratio.
  *  - worklist.deep_page_ratio: walking the list page by page as a view
- *    asks for rows, the page 500 pages deep relative to the first page.
+ *    asks for rows, the page 500 pages deep relative to the first page;
+ *    worklist.walk_page_p50_ms / _p95_ms over every page of the walks, and
+ *    worklist.walk_middle_page_psql_ms: the statement the page in the middle
+ *    of the first walk sent, through psql, printed with its EXPLAIN ANALYZE.
  *  - worklist.rss_mb_after_100k_rows: VmRSS after asking for items
  *    0…100,000 through the model the way a scrolling view does.
  *  - live.propagation_p50_ms / _p99_ms: simulated workstations commit
@@ -428,16 +431,19 @@ on_psql_done (GObject      *source,
   run->done = TRUE;
 }
 
-/* One psql session (started without blocking the main loop): PSQL_WARMUP
- * + FIRST_PAGE_RUNS of @stmt; appends the timed runs to @times. */
+/* One psql session as @login (started without blocking the main loop):
+ * PSQL_WARMUP + FIRST_PAGE_RUNS of @stmt; appends the timed runs to @times.
+ * With @plan, then one EXPLAIN (ANALYZE, BUFFERS) of it, returned there. */
 static gboolean
 psql_session (const char *psql,
+              const char *login,
               const char *stmt,
               const char *vars,
-              GArray     *times)
+              GArray     *times,
+              char      **plan)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *conninfo = rd_test_pg_conninfo (dbname, QUEUE_LOGIN);
+  g_autofree char *conninfo = rd_test_pg_conninfo (dbname, login);
   g_autoptr(GString) script = g_string_new ("\\set QUIET on\n\\pset pager off\n");
   g_autoptr(GSubprocess) proc = NULL;
   g_auto(GStrv) lines = NULL;
@@ -448,6 +454,9 @@ psql_session (const char *psql,
   g_string_append (script, "\\o /dev/null\n\\timing on\n");
   for (int i = 0; i < PSQL_WARMUP + FIRST_PAGE_RUNS; i++)
     g_string_append_printf (script, "%s;\n", stmt);
+  if (plan != NULL)
+    g_string_append_printf (script, "\\timing off\n\\o\n\\echo PLAN-FOLLOWS\n"
+                                    "EXPLAIN (ANALYZE, BUFFERS) %s;\n", stmt);
 
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
@@ -471,6 +480,11 @@ psql_session (const char *psql,
     {
       double ms;
 
+      if (plan != NULL && g_str_equal (lines[i], "PLAN-FOLLOWS"))
+        {
+          *plan = g_strjoinv ("\n    ", &lines[i + 1]);
+          break;
+        }
       if (sscanf (lines[i], "Time: %lf ms", &ms) == 1 && seen++ >= PSQL_WARMUP)
         g_array_append_val (times, ms);
     }
@@ -880,7 +894,7 @@ main (int   argc,
             g_array_append_val (app_times, ms);
           }
         if (psql_ok)
-          psql_ok = psql_session (psql, stmt, vars->str, psql_times);
+          psql_ok = psql_session (psql, QUEUE_LOGIN, stmt, vars->str, psql_times, NULL);
       }
     first_ms = percentile (app_times, 50);
     g_print ("\nfirst page of queue %s (" QUEUE_NAME ") as " QUEUE_LOGIN ", %u rows a page: "
@@ -926,6 +940,10 @@ main (int   argc,
     gint64 t_deep = g_get_monotonic_time ();
     gboolean out_of_time = FALSE;
     int walks;
+    g_autofree char *psql = find_psql ();
+    g_autofree char *mid_stmt = NULL;
+    g_autoptr(GString) mid_vars = g_string_new (NULL);
+    guint mid_page = 0;
 
     deep_depth = DEEP_PAGES;
     if ((guint64) (deep_depth + 1) * page > open_rows)
@@ -953,7 +971,21 @@ main (int   argc,
                 deep_depth = p - 1;
                 break;
               }
+            /* The middle of the first walk: keep the statement the page
+             * sent, for psql and EXPLAIN ANALYZE below. */
+            if (walks == 0 && p == MAX (1, deep_depth / 2))
+              {
+                g_clear_pointer (&captured_sql, g_free);
+                g_clear_pointer (&captured_params, g_ptr_array_unref);
+                capture_sql = TRUE;
+              }
             last = time_page_at (&t, p * page);
+            if (capture_sql)
+              {
+                capture_sql = FALSE;
+                mid_page = p + 1;
+                mid_stmt = captured_sql ? psql_statement (captured_sql, mid_vars) : NULL;
+              }
             g_array_append_val (pages, last);
             if ((g_get_monotonic_time () - t_deep) / 1e6 > BUDGET_SECONDS)
               {
@@ -979,6 +1011,24 @@ main (int   argc,
              percentile (pages, 50), percentile (pages, 95), percentile (pages, 100));
     figure ("worklist.deep_page_app_ms", deep_ms, 3);
     figure ("worklist.deep_page_ratio", deep_ms / wide_first_ms, 2);
+    figure ("worklist.walk_page_p50_ms", percentile (pages, 50), 3);
+    figure ("worklist.walk_page_p95_ms", percentile (pages, 95), 3);
+    if (mid_stmt != NULL && psql != NULL)
+      {
+        g_autoptr(GArray) mid_times = g_array_new (FALSE, FALSE, sizeof (double));
+        g_autofree char *plan = NULL;
+
+        if (psql_session (psql, WIDE_LOGIN, mid_stmt, mid_vars->str, mid_times, &plan))
+          {
+            g_print ("\npage %u of the walk (its middle), the SQL the list sent, through psql as " WIDE_LOGIN
+                     " (%s -X -d \"dbname=%s user=" WIDE_LOGIN "\", \\timing on), median of %u: %.3f ms;"
+                     " parameters:", mid_page, psql, dbname, mid_times->len, percentile (mid_times, 50));
+            for (guint i = 0; i < captured_params->len; i++)
+              g_print (" $%u=%s", i + 1, (const char *) g_ptr_array_index (captured_params, i));
+            g_print ("\n  %s\n  EXPLAIN (ANALYZE, BUFFERS):\n    %s\n", captured_sql, plan ? plan : "(none)");
+            figure ("worklist.walk_middle_page_psql_ms", percentile (mid_times, 50), 3);
+          }
+      }
     if (out_of_time && deep_depth < DEEP_PAGES)
       g_print ("  (only %u pages deep: the walk stopped after %d s)\n", deep_depth, BUDGET_SECONDS);
     else if (deep_depth != DEEP_PAGES)
