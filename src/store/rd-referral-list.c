@@ -166,6 +166,53 @@ rd_referral_query_equal (const RdReferralQuery *a,
          a->sort == b->sort;
 }
 
+static GDateTime *
+start_of_day (const GDate *date,
+              GTimeZone   *tz)
+{
+  return g_date_time_new (tz, g_date_get_year (date), g_date_get_month (date),
+                          g_date_get_day (date), 0, 0, 0);
+}
+
+/**
+ * rd_referral_query_set_received_days:
+ * @filter: a filter
+ * @first: (nullable): the first day of the range, or %NULL for no start
+ * @last: (nullable): the last day of the range (all of it), or %NULL for
+ *   no end
+ * @tz: (nullable): the time zone the days are in; %NULL for local time
+ *
+ * Sets @filter's received_from to the start of @first and received_to to
+ * the start of the day after @last, both in @tz, so that a referral
+ * received at any time of the last day matches and one received at
+ * midnight after it does not, whatever the length of the days (daylight
+ * saving time).
+ */
+void
+rd_referral_query_set_received_days (RdReferralQuery *filter,
+                                     const GDate     *first,
+                                     const GDate     *last,
+                                     GTimeZone       *tz)
+{
+  g_autoptr(GTimeZone) local = NULL;
+
+  g_return_if_fail (filter != NULL);
+
+  if (tz == NULL)
+    tz = local = g_time_zone_new_local ();
+  g_clear_pointer (&filter->received_from, g_date_time_unref);
+  g_clear_pointer (&filter->received_to, g_date_time_unref);
+  if (first != NULL && g_date_valid (first))
+    filter->received_from = start_of_day (first, tz);
+  if (last != NULL && g_date_valid (last))
+    {
+      GDate next = *last;
+
+      g_date_add_days (&next, 1);
+      filter->received_to = start_of_day (&next, tz);
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Sort keys                                                                */
 

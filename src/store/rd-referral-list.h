@@ -70,7 +70,8 @@ typedef enum {
  * @channel: "fax", "email", … or %NULL
  * @direction: an RdDirection, or -1 for both
  * @received_from: (nullable): received at or after
- * @received_to: (nullable): received before
+ * @received_to: (nullable): received before (exclusive: the start of the
+ *   day after the last day wanted; see rd_referral_query_set_received_days())
  * @search: (nullable): patient name fragment, MRN, date of birth, phone or
  *   referral number
  * @sort: the order
@@ -102,6 +103,10 @@ RdReferralQuery *rd_referral_query_copy     (const RdReferralQuery *filter);
 void              rd_referral_query_free     (RdReferralQuery       *filter);
 gboolean          rd_referral_query_equal    (const RdReferralQuery *a,
                                                const RdReferralQuery *b);
+void              rd_referral_query_set_received_days (RdReferralQuery *filter,
+                                                        const GDate     *first,
+                                                        const GDate     *last,
+                                                        GTimeZone       *tz);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdReferralQuery, rd_referral_query_free)
 
