@@ -248,6 +248,7 @@ typedef struct {
   GPtrArray  *providers;   /* RdProvider shown in @list */
   gint64      id;          /* the chosen provider, 0 for none */
   guint       timeout;
+  guint       serial;      /* of the latest search: older answers are dropped */
 } Picker;
 
 struct _RdReferralPage
@@ -365,6 +366,8 @@ static void load_work (RdReferralPage *self);
 static void schedule_draft (RdReferralPage *self);
 static void show_document (RdReferralPage *self, guint index);
 static void lookup_suggested_fax (RdReferralPage *self);
+static void show_chosen_providers (RdReferralPage *self);
+static void load_providers (RdReferralPage *self);
 static void choose_provider (RdReferralPage *self, PickerKind kind, RdProvider *provider);
 
 /* ------------------------------------------------------------------------ */
@@ -940,6 +943,7 @@ apply_draft (RdReferralPage *self,
 
   for (int i = 0; i < N_FIELDS; i++)
     g_free (validate_field (self, i));
+  show_chosen_providers (self);
   self->dirty = TRUE;
   schedule_draft (self);
 
@@ -1694,6 +1698,7 @@ on_provider_activated (GtkListBox     *list,
 typedef struct {
   RdReferralPage *self;
   PickerKind      kind;
+  guint           serial;
 } PickerCall;
 
 static PickerCall *
@@ -1704,6 +1709,7 @@ picker_call_new (RdReferralPage *self,
 
   call->self = g_object_ref (self);
   call->kind = kind;
+  call->serial = self->pickers[kind].serial;
   return call;
 }
 
@@ -1731,6 +1737,12 @@ on_providers_found (GObject      *source,
     {
       if (!is_cancelled (error))
         show_error (self, error);
+      return;
+    }
+  if (call->serial != picker->serial)
+    {
+      /* The person typed on since: a newer search is on its way. */
+      g_ptr_array_unref (found);
       return;
     }
 
@@ -1794,6 +1806,7 @@ on_provider_timeout (gpointer user_data)
           query = g_steal_pointer (&fax_text);
         }
     }
+  picker->serial++;
   if (strlen (query) >= 2)
     rd_repo_directory_search_providers_async (self->conn, query, NULL, 20, self->cancellable,
                                               on_providers_found, picker_call_new (self, kind));
@@ -3328,6 +3341,7 @@ resolve_conflict (RdReferralPage *self,
         {
           set_base (self, theirs);
           fill_referral (self, theirs);
+          load_providers (self);
         }
       if (their_patient != NULL)
         {
@@ -3765,6 +3779,46 @@ on_provider_loaded (GObject      *source,
 }
 
 static void
+on_provider_info_loaded (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(PickerCall) call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdProvider) provider = rd_repo_directory_get_provider_finish (RD_CONNECTION (source), result, &error);
+
+  /* Only the line under the field: what the person typed stays. */
+  if (provider != NULL && call->self->pickers[call->kind].id == rd_provider_get_id (provider))
+    show_provider_info (call->self, call->kind, provider);
+}
+
+/* The details of the providers a restored draft had chosen. */
+static void
+show_chosen_providers (RdReferralPage *self)
+{
+  for (int k = 0; k < N_PICKERS; k++)
+    {
+      gtk_widget_set_visible (self->pickers[k].info, FALSE);
+      if (self->pickers[k].id > 0)
+        rd_repo_directory_get_provider_async (self->conn, self->pickers[k].id, self->cancellable,
+                                              on_provider_info_loaded, picker_call_new (self, k));
+    }
+}
+
+/* The directory's details of the chosen referring and receiving providers. */
+static void
+load_providers (RdReferralPage *self)
+{
+  for (int k = 0; k < N_PICKERS; k++)
+    {
+      gtk_widget_set_visible (self->pickers[k].info, FALSE);
+      if (self->pickers[k].id > 0)
+        rd_repo_directory_get_provider_async (self->conn, self->pickers[k].id, self->cancellable,
+                                              on_provider_loaded, picker_call_new (self, k));
+    }
+}
+
+static void
 on_referral_loaded (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -3794,14 +3848,7 @@ on_referral_loaded (GObject      *source,
       rd_repo_patient_get_async (self->conn, rd_referral_get_patient_id (referral), self->cancellable,
                                  on_patient_loaded, g_object_ref (self));
     }
-  if (rd_referral_get_referring_provider_id (referral) > 0)
-    rd_repo_directory_get_provider_async (self->conn, rd_referral_get_referring_provider_id (referral),
-                                          self->cancellable, on_provider_loaded,
-                                          picker_call_new (self, PICK_REFERRING));
-  if (rd_referral_get_receiving_provider_id (referral) > 0)
-    rd_repo_directory_get_provider_async (self->conn, rd_referral_get_receiving_provider_id (referral),
-                                          self->cancellable, on_provider_loaded,
-                                          picker_call_new (self, PICK_RECEIVING));
+  load_providers (self);
   rd_repo_intake_get_coverage_async (self->conn, id, self->cancellable, on_coverage_loaded, g_object_ref (self));
   rd_repo_intake_list_documents_async (self->conn, id, self->cancellable, on_documents_listed, g_object_ref (self));
   load_events (self);
