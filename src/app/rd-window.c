@@ -678,15 +678,15 @@ find_local_profile (RdWindow *self)
 {
   g_autoptr(GPtrArray) profiles = rd_profile_list_load (self->settings);
   RdLocalCluster *cluster = local_cluster (self);
-  g_autoptr(RdProfile) local = cluster ? rd_local_cluster_dup_profile (cluster) : NULL;
-  const char * const *local_hosts = local ? rd_profile_get_hosts (local) : NULL;
 
-  for (guint i = 0; local_hosts && local_hosts[0] && i < profiles->len; i++)
+  /* Before the private server has started, its socket folder is not final
+   * (as root it may move), so ask the cluster rather than compare paths. */
+  for (guint i = 0; cluster != NULL && i < profiles->len; i++)
     {
       RdProfile *p = g_ptr_array_index (profiles, i);
       const char * const *hosts = rd_profile_get_hosts (p);
 
-      if (hosts && hosts[0] && g_str_equal (hosts[0], local_hosts[0]))
+      if (hosts && hosts[0] && rd_local_cluster_is_own_host (cluster, hosts[0]))
         return g_object_ref (p);
     }
 
@@ -922,8 +922,12 @@ create_local_desk (RdWindow *self,
   LocalSetup *setup = data;
   RdLocalCluster *cluster = local_cluster (self);
   g_autofree char *conninfo = rd_local_cluster_get_conninfo (cluster);
+  g_autoptr(RdProfile) started = rd_local_cluster_dup_profile (cluster);
   LocalStep *step = g_new0 (LocalStep, 1);
 
+  /* The profile was made before the server started; where its socket is
+   * is known only now (as root with a closed home it moves). */
+  rd_profile_set_hosts (setup->profile, rd_profile_get_hosts (started));
   step->window = g_object_ref (self);
   step->setup = setup;
 

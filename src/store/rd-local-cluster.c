@@ -10,10 +10,15 @@
  * `postgres` system account through `runuser`. That account must reach the
  * directories: the base directory is `$XDG_DATA_HOME/referral-desk` when every
  * existing parent is searchable by others, otherwise `/var/tmp/referral-desk-0`
- * (root's home is mode 700). The base belongs to root (mode 711); `db` (data) and
+ * (root's home is mode 700; `RD_LOCAL_CLUSTER_FALLBACK_DIR` moves that fallback,
+ * for tests). The base belongs to root (mode 711); `db` (data) and
  * `run` (the socket; root's runtime directory is closed to `postgres`) belong to
  * `postgres`, mode 700. The superuser role is still named after the current user
- * (`root`), so peer authentication maps root to it.
+ * (`root`), so peer authentication maps root to it. Which of the two places is
+ * used is known only once start has looked at the disk (in its worker), so a
+ * saved profile of this cluster is recognised by either socket directory
+ * (rd_local_cluster_is_own_host()), and the socket directory of a profile made
+ * before start must be taken again after it.
  *
  * Sharing. Each RdLocalCluster that started or joined the server holds an
  * exclusive flock() on its own file in `<base>/clients`. Stopping removes that
@@ -73,6 +78,8 @@ struct _RdLocalCluster
   char     *base_dir;
   char     *user;
   guint     port;
+  /* As root, where start moves the socket when the base is closed to postgres. */
+  char     *fallback_socket_dir;
 
   /* Our share of the running server (see "Sharing" above). */
   int       client_fd;
@@ -181,6 +188,7 @@ rd_local_cluster_finalize (GObject *object)
   g_clear_pointer (&self->bindir, g_free);
   g_clear_pointer (&self->base_dir, g_free);
   g_clear_pointer (&self->user, g_free);
+  g_clear_pointer (&self->fallback_socket_dir, g_free);
 
   G_OBJECT_CLASS (rd_local_cluster_parent_class)->finalize (object);
 }
@@ -238,6 +246,17 @@ rd_local_cluster_set_property (GObject      *object,
     }
 }
 
+/* Where root's cluster goes when the preferred base is closed to postgres. */
+static char *
+fallback_base_dir (void)
+{
+  const char *env = g_getenv ("RD_LOCAL_CLUSTER_FALLBACK_DIR");
+
+  if (env != NULL && g_path_is_absolute (env))
+    return g_strdup (env);
+  return g_strdup_printf ("/var/tmp/referral-desk-%u", (guint) geteuid ());
+}
+
 static void
 rd_local_cluster_constructed (GObject *object)
 {
@@ -255,6 +274,12 @@ rd_local_cluster_constructed (GObject *object)
         self->socket_dir = g_build_filename (self->base_dir, "run", NULL);
       else
         self->socket_dir = g_build_filename (g_get_user_runtime_dir (), "referral-desk", NULL);
+    }
+  if (geteuid () == 0 && !self->data_dir_explicit && !self->socket_dir_explicit)
+    {
+      g_autofree char *fallback = fallback_base_dir ();
+
+      self->fallback_socket_dir = g_build_filename (fallback, "run", NULL);
     }
 }
 
@@ -419,6 +444,30 @@ rd_local_cluster_dup_profile (RdLocalCluster *self)
   rd_profile_set_database (profile, RD_LOCAL_CLUSTER_DATABASE);
   rd_profile_set_user (profile, self->user);
   return profile;
+}
+
+/**
+ * rd_local_cluster_is_own_host:
+ * @self: a local cluster
+ * @host: the first host of a saved profile
+ *
+ * Recognises a profile made for this cluster, also before start has decided
+ * where the socket is: as root the socket is either below the data
+ * directory's base or, when that is closed to the `postgres` account, in the
+ * fallback folder. Looks at no file.
+ *
+ * Returns: %TRUE when @host is where this cluster listens or may listen
+ */
+gboolean
+rd_local_cluster_is_own_host (RdLocalCluster *self,
+                              const char     *host)
+{
+  g_return_val_if_fail (RD_IS_LOCAL_CLUSTER (self), FALSE);
+
+  if (host == NULL)
+    return FALSE;
+  return g_strcmp0 (host, self->socket_dir) == 0
+         || g_strcmp0 (host, self->fallback_socket_dir) == 0;
 }
 
 static char *
@@ -792,8 +841,7 @@ prepare_layout (Job     *job,
 
   if (job->as_root && !job->data_dir_explicit && !reachable_by_others (job->base_dir))
     {
-      g_autofree char *fallback = g_strdup_printf ("/var/tmp/referral-desk-%u",
-                                                   (guint) geteuid ());
+      g_autofree char *fallback = fallback_base_dir ();
 
       g_debug ("Local cluster: %s is closed to the postgres account, using %s",
                job->base_dir, fallback);

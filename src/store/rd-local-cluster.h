@@ -70,6 +70,8 @@ const char               *rd_local_cluster_get_user       (RdLocalCluster       
 gboolean                  rd_local_cluster_get_running    (RdLocalCluster       *self);
 char                     *rd_local_cluster_get_conninfo   (RdLocalCluster       *self);
 RdProfile                *rd_local_cluster_dup_profile    (RdLocalCluster       *self);
+gboolean                  rd_local_cluster_is_own_host    (RdLocalCluster       *self,
+                                                           const char           *host);
 
 void                      rd_local_cluster_start_async    (RdLocalCluster       *self,
                                                            GCancellable         *cancellable,
