@@ -107,9 +107,10 @@ count_digits (const char *s)
  * date (as the user writes it, e.g. 04/23/1961) finds by date of birth, a
  * phone number by home or mobile phone; anything else finds the exact MRN
  * and names: one or two letters match the start of the family name, three
- * or more match anywhere in the name or, tolerating typos, a similar
- * family, given or full name (pg_trgm similarity). Exact family name or MRN
- * first, then substring matches, then the most similar.
+ * or more match anywhere in the name or, tolerating typos, a family or
+ * given name similar to one word ("Tohmpson" finds Thompson) or a full name
+ * nearly containing several words ("Margret Thompson"). Exact family name
+ * or MRN first, then substring matches, then the most similar.
  */
 void
 rd_repo_patient_search_async (RdConnection        *conn,
