@@ -22,12 +22,20 @@
 #include <math.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "rd-documents.h"
 #include "rd-page-job.h"
 #include "rd-pdf-private.h"
 #include "rd-render-job-private.h"
 #include "rd-render-queue-private.h"
+
+/* How much nicer than the main thread a worker is. */
+#define RENDER_NICE 5
 
 #define WATCHDOG_INTERVAL_MS 20
 
@@ -314,6 +322,12 @@ worker_main (gpointer data)
   Worker *worker = data;
   QueueShared *shared = worker->shared;
   g_autoptr(GError) open_error = NULL;
+
+#ifdef __linux__
+  /* Below the window's thread: on a busy machine, drawing a page must not
+   * keep the main loop waiting for a CPU (Linux applies nice per thread). */
+  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), RENDER_NICE);
+#endif
 
   if (worker->document == NULL)
     worker->document = _rd_pdf_open_document (shared->bytes, shared->password, &open_error);
