@@ -1967,12 +1967,14 @@ open_directory_dialog (RdReferralPage *self,
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *dialog;
-  GtkWidget *grid = gtk_grid_new ();
-  g_autofree char *name = text_of (self, self->pickers[kind].field);
+  GtkWidget *grid;
+  g_autofree char *name = NULL;
   int row = 0;
 
   if (self->dialog != NULL)
     return NULL;
+  grid = gtk_grid_new ();
+  name = text_of (self, self->pickers[kind].field);
 
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                    kind == PICK_REFERRING ? _("Add the referring provider to the directory")

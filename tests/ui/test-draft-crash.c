@@ -7,8 +7,8 @@
  * real database and draft folder:
  *
  *  1. "--child-edit": opens a referral, types into a patient field and a
- *     referral field, waits until the local draft holding those values is
- *     on disk, says "ready" on its standard output (a pipe to the parent),
+ *     referral field, chooses the receiving provider from the directory,
+ *     waits until the local draft holding those values is on disk, says "ready" on its standard output (a pipe to the parent),
  *     types a little more and goes on running;
  *  2. the parent SIGKILLs it: no dispose, no exit handler, nothing flushed;
  *  3. "--child-restore": a fresh process opens the same referral, checks
@@ -80,6 +80,12 @@ shows_referral (gpointer data)
 }
 
 static gboolean
+has_receiving (gpointer page)
+{
+  return rd_referral_page_get_n_providers_for (page, "receiving") > 0;
+}
+
+static gboolean
 draft_offered (gpointer page)
 {
   return rd_referral_page_get_draft_offered (page);
@@ -104,8 +110,11 @@ draft_has_typed_values (gpointer data)
     return FALSE;
   draft = g_variant_new_from_data (G_VARIANT_TYPE_VARDICT, contents, length, FALSE, NULL, NULL);
   g_variant_ref_sink (draft);
+  gint64 receiving = 0;
+
   return g_variant_lookup (draft, "reason", "&s", &reason) && g_strcmp0 (reason, TYPED_REASON) == 0 &&
-         g_variant_lookup (draft, "phone_home", "&s", &phone) && g_strcmp0 (phone, TYPED_PHONE) == 0;
+         g_variant_lookup (draft, "phone_home", "&s", &phone) && g_strcmp0 (phone, TYPED_PHONE) == 0 &&
+         g_variant_lookup (draft, "_receiving_id", "x", &receiving) && receiving > 0;
 }
 
 static RdReferralPage *
@@ -165,6 +174,10 @@ child_edit (const ChildArgs *args)
   rd_referral_page_set_field_text (page, "phone_home", TYPED_PHONE);
   rd_referral_page_set_field_text (page, "reason", TYPED_REASON);
   g_assert_true (rd_referral_page_get_dirty (page));
+  /* A receiving provider chosen from the directory is part of the draft. */
+  rd_referral_page_set_field_text (page, "receiving", "Okafor");
+  g_assert_true (rd_test_ui_wait_until (has_receiving, page, WAIT_MS));
+  g_assert_true (rd_referral_page_choose_provider_for (page, "receiving", 0));
 
   name = g_strconcat (rd_referral_page_get_draft_key (page), ".draft", NULL);
   dw.path = g_build_filename (args->draft_dir, name, NULL);
@@ -189,6 +202,7 @@ child_restore (const ChildArgs *args)
   RdReferralPage *page;
   g_autofree char *reason = NULL;
   g_autofree char *phone = NULL;
+  g_autofree char *receiving = NULL;
   g_autoptr(GdkTexture) texture = NULL;
 
   page = open_page (args, &conn, &drafts, &window);
@@ -205,8 +219,11 @@ child_restore (const ChildArgs *args)
   rd_referral_page_restore_draft (page);
   reason = rd_referral_page_get_field_text (page, "reason");
   phone = rd_referral_page_get_field_text (page, "phone_home");
+  receiving = rd_referral_page_get_field_text (page, "receiving");
   g_assert_cmpstr (reason, ==, TYPED_REASON);
   g_assert_cmpstr (phone, ==, TYPED_PHONE);
+  g_assert_cmpstr (receiving, ==, "Okafor, Grace");
+  g_assert_cmpint (rd_referral_page_get_provider_id (page, "receiving"), >, 0);
   g_assert_false (rd_referral_page_get_draft_offered (page));
   g_assert_true (rd_referral_page_get_dirty (page));
   rd_test_ui_wait_drawn (window, 5000);
@@ -361,6 +378,11 @@ test_killed_mid_edit (void)
   queue = fx_team (db, "Intake");
   alice = fx_staff (db, "Alice Adams", RD_STAFF_ROLE_SPECIALIST, "Intake");
   referral_id = fx_referral (db->admin, queue, "triage", "Wojciechowska");
+  {
+    g_autoptr(PGresult) res = fx_exec (db->admin, "INSERT INTO rd.provider (npi, name, specialty, fax)"
+                                       " VALUES ('1588667638', 'Okafor, Grace', 'Endocrinology', '+15552016001')",
+                                       NULL);
+  }
   draft_dir = g_dir_make_tmp ("rd-draft-crash-XXXXXX", &error);
   g_assert_no_error (error);
   draft_name = g_strdup_printf ("referral-%s.draft", referral_id);
