@@ -3,6 +3,8 @@
  * Faxes, scans and e-mail attachments land here until someone files them
  * as a referral. The list refreshes itself when a document changes
  * anywhere (the listener), debounced so a burst of imports refreshes once.
+ * A fax holding several referrals is split from here ("Split…", Ctrl+D on
+ * the selected document): see RdSplitDialog.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +15,7 @@
 #include "rd-document.h"
 #include "rd-inbox-view.h"
 #include "rd-repo-document.h"
+#include "rd-split-dialog.h"
 
 #define INBOX_LIMIT        500
 #define REFRESH_DEBOUNCE_MS 300
@@ -27,9 +30,10 @@ struct _RdInboxView
   guint          refresh_id;
   guint          n_items;
 
-  GtkStack      *stack;
-  GtkListBox    *list_box;
-  AdwStatusPage *error_page;
+  GtkStack        *stack;
+  GtkListBox      *list_box;
+  AdwStatusPage   *error_page;
+  AdwToastOverlay *toast_overlay;
 };
 
 enum {
@@ -60,6 +64,76 @@ describe (RdDocument *doc)
                           via ? via : _("document"),
                           sender && *sender ? sender : _("unknown sender"),
                           when ? when : _("unknown time"), pages);
+}
+
+static void
+on_split_done (RdInboxView *self,
+               guint        n_parts)
+{
+  g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                        "The document was split into %u part",
+                                                        "The document was split into %u parts",
+                                                        n_parts),
+                                           n_parts);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+  rd_inbox_view_refresh (self);
+}
+
+/**
+ * rd_inbox_view_split_document:
+ * @self: a #RdInboxView
+ * @id: an unfiled document
+ *
+ * Opens the dialog that splits the document into parts for different
+ * referrals; the inbox refreshes when it is done.
+ *
+ * Returns: (transfer none) (nullable): the dialog, or %NULL when not signed in
+ */
+GtkWidget *
+rd_inbox_view_split_document (RdInboxView *self,
+                              gint64       id)
+{
+  GtkRoot *root;
+  RdSplitDialog *dialog;
+
+  g_return_val_if_fail (RD_IS_INBOX_VIEW (self), NULL);
+
+  if (self->connection == NULL || id <= 0)
+    return NULL;
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = rd_split_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->connection, id);
+  g_signal_connect_object (dialog, "split-done", G_CALLBACK (on_split_done), self, G_CONNECT_SWAPPED);
+  return GTK_WIDGET (dialog);
+}
+
+static void
+on_split_button_clicked (GtkButton   *button,
+                         RdInboxView *self)
+{
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "document-id"));
+
+  rd_inbox_view_split_document (self, id);
+}
+
+static void
+split_selected_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  RdInboxView *self = RD_INBOX_VIEW (widget);
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->list_box);
+
+  if (row == NULL)
+    {
+      GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (widget));
+
+      if (focus != NULL)
+        row = GTK_LIST_BOX_ROW (gtk_widget_get_ancestor (focus, GTK_TYPE_LIST_BOX_ROW));
+    }
+  if (row != NULL)
+    rd_inbox_view_split_document (self, GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "document-id")));
 }
 
 static void
@@ -101,6 +175,8 @@ on_listed (GObject      *source,
       g_autofree char *subtitle = describe (doc);
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *icon = gtk_image_new_from_icon_name ("x-office-document-symbolic");
+      GtkWidget *split = gtk_button_new_with_mnemonic (_("_Split…"));
+      g_autofree char *split_label = NULL;
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
@@ -108,6 +184,18 @@ on_listed (GObject      *source,
                                      ? rd_document_get_file_name (doc) : _("Untitled document"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      /* Translators: accessible name of the Split… button of an inbox row */
+      split_label = g_strdup_printf (_("Split %s into parts for different referrals"),
+                                     rd_document_get_file_name (doc) ? rd_document_get_file_name (doc)
+                                                                     : _("Untitled document"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (split), GTK_ACCESSIBLE_PROPERTY_LABEL, split_label, -1);
+      gtk_widget_set_tooltip_text (split, _("Split into parts for different referrals (Ctrl+D)"));
+      gtk_widget_set_valign (split, GTK_ALIGN_CENTER);
+      gtk_widget_set_visible (split, rd_document_get_pages (doc) != 1);
+      g_object_set_data (G_OBJECT (split), "document-id",
+                         GSIZE_TO_POINTER ((gsize) rd_document_get_id (doc)));
+      g_signal_connect (split, "clicked", G_CALLBACK (on_split_button_clicked), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), split);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       g_object_set_data (G_OBJECT (row), "document-id",
                          GSIZE_TO_POINTER ((gsize) rd_document_get_id (doc)));
@@ -253,7 +341,11 @@ rd_inbox_view_class_init (RdInboxViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RdInboxView, stack);
   gtk_widget_class_bind_template_child (widget_class, RdInboxView, list_box);
   gtk_widget_class_bind_template_child (widget_class, RdInboxView, error_page);
+  gtk_widget_class_bind_template_child (widget_class, RdInboxView, toast_overlay);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+
+  gtk_widget_class_install_action (widget_class, "inbox.split", NULL, split_selected_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "inbox.split", NULL);
 }
 
 static void

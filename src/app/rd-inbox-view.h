@@ -21,5 +21,7 @@ void       rd_inbox_view_set_listener   (RdInboxView  *self,
                                          RdListener   *listener);
 void       rd_inbox_view_refresh        (RdInboxView  *self);
 guint      rd_inbox_view_get_n_items    (RdInboxView  *self);
+GtkWidget *rd_inbox_view_split_document (RdInboxView  *self,
+                                         gint64        id);
 
 G_END_DECLS
