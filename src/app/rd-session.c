@@ -148,7 +148,9 @@ on_listener_started (GObject      *source,
     g_message ("Live updates are not available yet: %s", error->message);
 }
 
-static void stop_inbox (RdSession *self);
+static void stop_inbox       (RdSession  *self);
+static void set_inbox_folder (RdSession  *self,
+                              const char *folder);
 
 static void
 drop_connection (RdSession *self)
@@ -278,6 +280,13 @@ on_settings_changed (RdSession  *self,
   if (g_str_equal (key, "inbox-folder") || g_str_equal (key, "inbox-watch")
       || g_str_equal (key, "profiles"))
     update_inbox (self);
+  else if (g_str_equal (key, "inbox-settle-seconds") && self->inbox_watcher != NULL)
+    {
+      /* Start again with the new time. */
+      stop_inbox (self);
+      set_inbox_folder (self, NULL);
+      update_inbox (self);
+    }
 }
 
 static void
@@ -879,6 +888,10 @@ on_inbox_connection_opened (GObject      *source,
 
   folder = g_file_new_for_path (self->inbox_folder);
   self->inbox_watcher = rd_inbox_watcher_new (self->inbox_connection, folder, "fax");
+  /* A writer that pauses longer than this mid-file gets an incomplete file
+   * taken, so the workstation waits longer than the command-line default. */
+  rd_inbox_watcher_set_settle_time (self->inbox_watcher,
+                                    g_settings_get_uint (self->settings, "inbox-settle-seconds") * 1000);
   g_signal_connect (self->inbox_watcher, "file-done", G_CALLBACK (on_inbox_file_done), self);
   if (!rd_inbox_watcher_start (self->inbox_watcher, &error))
     {

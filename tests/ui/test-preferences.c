@@ -229,6 +229,7 @@ test_folder (void)
   g_settings_reset (settings, "inbox-folder");
   g_settings_reset (settings, "inbox-watch");
   g_settings_reset (settings, "profiles");
+  g_settings_set_uint (settings, "inbox-settle-seconds", 1);
 
   window = rd_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
@@ -360,6 +361,7 @@ test_folder (void)
   g_settings_reset (settings, "inbox-folder");
   g_settings_reset (settings, "inbox-watch");
   g_settings_reset (settings, "profiles");
+  g_settings_reset (settings, "inbox-settle-seconds");
   remove_tree (dir);
   remove_tree (other);
 }
