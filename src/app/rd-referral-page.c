@@ -16,9 +16,18 @@
  * kept in a local draft (rd-draft-store) a moment after they stop typing;
  * the draft is offered back when the same referral, document or new form
  * is opened again, and deleted after a successful save. Saving writes the
- * patient, the coverage and the referral in one transaction; a referral
- * someone else saved in between brings up the comparison (theirs, yours,
- * and a "use theirs" tick per field) instead of overwriting.
+ * patient, the coverage and the referral in one transaction; when someone
+ * else saved any of the three in between, every stale row comes back from
+ * the store and the comparison shows them all (theirs, yours, and a "use
+ * theirs" tick per field) instead of overwriting; the merged form is then
+ * saved at their versions, again in one transaction.
+ *
+ * The referring and the receiving provider are chosen from the directory
+ * (a "picker" each: a search as the person types a name, NPI, specialty or
+ * fax number, with NPI, specialty, organisation and fax shown), or added
+ * to it with a small dialog validated by the model. A referring practice
+ * fax suggested by the document is looked up in the directory, so that the
+ * suggestion can name the provider and Apply can choose them.
  *
  * No PHI in logs: only ids are logged.
  *
