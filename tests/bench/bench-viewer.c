@@ -10,8 +10,9 @@
  * then scrolls through every page and thumbnail and reports
  *   viewer.max_main_loop_stall_ms   the longest the main loop did not turn
  *   viewer.cache_mb                 the render cache's size at the end (cap 64 MB)
- * Needs a display (./dev bench runs it under Xvfb). Prints figures; never fails
- * on them. RD_BENCH_RUNS=N changes the number of runs (default 5);
+ * Needs a display (./dev bench runs it under Xvfb). Prints figures, and the
+ * machine's load average beside them (a loaded machine stalls any main
+ * loop); never fails on them. RD_BENCH_RUNS=N changes the number of runs (default 5);
  * RD_BENCH_DEBUG=1 prints each run and every stall over 25 ms.
  */
 #include "config.h"
@@ -383,6 +384,20 @@ main (int   argc,
   g_source_remove (tick_id);
   queue = rd_document_view_get_render_queue (b.view);
 
+  {
+    g_autofree char *loadavg = NULL;
+
+    /* Stalls grow with the machine's load (the main thread waits for a
+     * CPU): say what it was. */
+    if (g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL))
+      {
+        g_auto(GStrv) fields = g_strsplit (loadavg, " ", 4);
+
+        if (g_strv_length (fields) >= 3)
+          g_print ("# load average (1, 5, 15 min): %s %s %s on %u cores\n",
+                   fields[0], fields[1], fields[2], g_get_num_processors ());
+      }
+  }
   g_print ("# pages %u, pages shown %u, thumbnails shown %u\n", n_pages,
            g_hash_table_size (b.pages_seen), g_hash_table_size (b.thumbs_seen));
   g_print ("# longest frame drawn by GTK (renderer %s): %.1f ms, of which painting %.1f ms\n",
