@@ -1785,6 +1785,14 @@ on_providers_found (GObject      *source,
       }
     }
   gtk_widget_set_visible (picker->list, found->len > 0);
+  if (found->len == 0 && picker->id == 0)
+    {
+      gtk_label_set_text (GTK_LABEL (picker->info),
+                          _("Nobody in the directory matches. Check what you typed, or add the provider to the directory."));
+      gtk_widget_set_visible (picker->info, TRUE);
+    }
+  else if (picker->id == 0)
+    gtk_widget_set_visible (picker->info, FALSE);
 }
 
 static gboolean
@@ -4827,6 +4835,26 @@ rd_referral_page_get_provider_id (RdReferralPage *self,
   g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), 0);
   g_return_val_if_fail (k >= 0, 0);
   return self->pickers[k].id;
+}
+
+/**
+ * rd_referral_page_get_provider_info:
+ * @self: a page
+ * @key: "referring" or "receiving"
+ *
+ * Returns: (nullable): the line under that provider field (the chosen
+ *   provider's NPI, specialty, organisation and fax, or that nobody
+ *   matched), %NULL while hidden
+ */
+const char *
+rd_referral_page_get_provider_info (RdReferralPage *self,
+                                    const char     *key)
+{
+  int k = picker_of_key (key);
+
+  g_return_val_if_fail (RD_IS_REFERRAL_PAGE (self), NULL);
+  g_return_val_if_fail (k >= 0, NULL);
+  return gtk_widget_get_visible (self->pickers[k].info) ? gtk_label_get_text (GTK_LABEL (self->pickers[k].info)) : NULL;
 }
 
 /**

@@ -81,6 +81,8 @@ gint64      rd_referral_page_get_provider_id   (RdReferralPage *self,
                                                 const char     *key);
 GtkWidget  *rd_referral_page_add_to_directory  (RdReferralPage *self,
                                                 const char     *key);
+const char *rd_referral_page_get_provider_info (RdReferralPage *self,
+                                                const char     *key);
 GtkWidget  *rd_referral_page_get_dialog        (RdReferralPage *self);
 gboolean    rd_referral_page_get_conflict_shown (RdReferralPage *self);
 guint       rd_referral_page_get_n_conflicts   (RdReferralPage *self);

@@ -241,6 +241,14 @@ fax_names_provider (gpointer data)
 }
 
 static gboolean
+referring_not_found (gpointer page)
+{
+  const char *info = rd_referral_page_get_provider_info (page, "referring");
+
+  return info != NULL && strstr (info, "Nobody in the directory") != NULL;
+}
+
+static gboolean
 has_matches (gpointer page)
 {
   return rd_referral_page_get_n_matches (page) > 0;
@@ -403,8 +411,16 @@ test_fax_to_accepted (void)
     g_autofree char *receiving = rd_referral_page_get_field_text (page, "receiving");
     g_autofree char *specialty_now = rd_referral_page_get_field_text (page, "specialty");
 
+    const char *info = rd_referral_page_get_provider_info (page, "receiving");
+
     g_assert_cmpstr (receiving, ==, "Okafor, Grace");
     g_assert_cmpstr (specialty_now, ==, "Endocrinology");
+    /* NPI, specialty, organisation and fax under the field. */
+    g_assert_nonnull (info);
+    g_assert_nonnull (strstr (info, "1588667638"));
+    g_assert_nonnull (strstr (info, "Endocrinology"));
+    g_assert_nonnull (strstr (info, "Northside Endocrine Associates"));
+    g_assert_nonnull (strstr (info, "(555) 201-6001"));
     g_assert_cmpint (rd_referral_page_get_provider_id (page, "receiving"), ==, g_ascii_strtoll (receiving_id, NULL, 10));
   }
 
@@ -701,6 +717,9 @@ test_add_to_directory (void)
   rd_test_ui_spin (300);
   rd_referral_page_set_field_text (page, "referring", "Feldman, Rosa");
   rd_referral_page_set_field_text (page, "referring_fax", "(555) 201-8888");
+  /* Unknown to the directory, by name and by fax. */
+  g_assert_true (rd_test_ui_wait_until (referring_not_found, page, WAIT_MS));
+  g_assert_cmpuint (rd_referral_page_get_n_providers (page), ==, 0);
 
   dialog = rd_referral_page_add_to_directory (page, "referring");
   g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
