@@ -3,7 +3,12 @@
  * The rows come from an RdReferralList (keyset pages on demand, live from
  * the listener). Cells follow their RdReferral's "notify", so a row changed
  * by a colleague updates in place without rebinding or losing the
- * selection. The column choice and widths are kept in GSettings.
+ * selection. The column choice, widths and order are kept in GSettings.
+ *
+ * The filter bar: a set of stages (check buttons in a popover), priority,
+ * assignee (anyone, me, unassigned or one colleague of my teams), payer,
+ * channel, direction, and the received date (presets, or a custom range of
+ * whole local days picked on two calendars or typed as YYYY-MM-DD).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,55 +16,15 @@
 
 /* Translatable strings use PRId64/PRIu64: xgettext understands them, not G_GINT64_FORMAT. */
 #include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "rd-lifecycle.h"
 #include "rd-priority.h"
 #include "rd-repo-referral.h"
+#include "rd-repo-staff.h"
 #include "rd-worklist-view.h"
-
-struct _RdWorklistView
-{
-  GtkWidget          parent_instance;
-
-  /* Template */
-  AdwToastOverlay   *toasts;
-  GtkSearchEntry    *search_entry;
-  GtkDropDown       *status_dropdown;
-  GtkDropDown       *priority_dropdown;
-  GtkDropDown       *assignee_dropdown;
-  GtkDropDown       *payer_dropdown;
-  GtkDropDown       *channel_dropdown;
-  GtkDropDown       *direction_dropdown;
-  GtkDropDown       *received_dropdown;
-  GtkDropDown       *sort_dropdown;
-  GtkBox            *columns_box;
-  GtkStack          *stack;
-  GtkColumnView     *column_view;
-  GtkSpinner        *spinner;
-  AdwStatusPage     *empty_page;
-  AdwStatusPage     *error_page;
-
-  RdConnection      *connection;
-  RdReferralList    *list;
-  GtkSingleSelection *selection;
-  RdReferralQuery   *base;         /* what the sidebar chose */
-  GArray            *payer_ids;    /* gint64, index = dropdown position - 1 */
-  GSettings         *settings;
-  GCancellable      *cancellable;
-  guint              tick_id;
-  GHashTable        *bound;        /* GtkLabel* → RdReferral* of bound cells */
-  gboolean           applying_settings;
-};
-
-G_DEFINE_FINAL_TYPE (RdWorklistView, rd_worklist_view, GTK_TYPE_WIDGET)
-
-enum {
-  REFERRAL_ACTIVATED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
 
 typedef enum {
   COL_PRIORITY,
@@ -77,6 +42,66 @@ typedef enum {
   COL_CLAIM,
   N_COLUMNS
 } ColumnId;
+
+struct _RdWorklistView
+{
+  GtkWidget          parent_instance;
+
+  /* Template */
+  AdwToastOverlay   *toasts;
+  GtkSearchEntry    *search_entry;
+  GtkMenuButton     *stage_button;
+  GtkPopover        *stage_popover;
+  GtkBox            *stage_box;
+  GtkDropDown       *priority_dropdown;
+  GtkDropDown       *assignee_dropdown;
+  GtkDropDown       *colleague_dropdown;
+  GtkDropDown       *payer_dropdown;
+  GtkDropDown       *channel_dropdown;
+  GtkDropDown       *direction_dropdown;
+  GtkDropDown       *received_dropdown;
+  GtkMenuButton     *range_button;
+  GtkPopover        *range_popover;
+  GtkEntry          *from_entry;
+  GtkEntry          *to_entry;
+  GtkCalendar       *from_calendar;
+  GtkCalendar       *to_calendar;
+  GtkLabel          *range_error;
+  GtkDropDown       *sort_dropdown;
+  GtkBox            *columns_box;
+  GtkStack          *stack;
+  GtkColumnView     *column_view;
+  GtkSpinner        *spinner;
+  AdwStatusPage     *empty_page;
+  AdwStatusPage     *error_page;
+
+  RdConnection      *connection;
+  RdReferralList    *list;
+  GtkSingleSelection *selection;
+  RdReferralQuery   *base;         /* what the sidebar chose */
+  GArray            *payer_ids;    /* gint64, index = dropdown position - 1 */
+  GPtrArray         *colleague_logins;  /* char*, index = dropdown position */
+  GtkCheckButton    *stage_checks[RD_N_STATUSES];
+  GDate              range_first;  /* the custom range, once one was chosen */
+  GDate              range_last;
+  gboolean           syncing_range;
+  GtkColumnViewColumn *cols[N_COLUMNS];   /* by ColumnId, whatever their order */
+  GSettings         *settings;
+  GCancellable      *cancellable;
+  guint              tick_id;
+  GHashTable        *bound;        /* GtkLabel* → RdReferral* of bound cells */
+  gboolean           applying_settings;
+};
+
+G_DEFINE_FINAL_TYPE (RdWorklistView, rd_worklist_view, GTK_TYPE_WIDGET)
+
+enum {
+  REFERRAL_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 
 static const struct {
   const char *id;
@@ -282,16 +307,23 @@ static GtkColumnViewColumn *
 column_at (RdWorklistView *self,
            ColumnId        col)
 {
-  GListModel *cols = gtk_column_view_get_columns (self->column_view);
-  g_autoptr(GtkColumnViewColumn) c = g_list_model_get_item (cols, col);
-  return c;   /* the column view holds it */
+  return self->cols[col];
+}
+
+static ColumnId
+column_id (GtkColumnViewColumn *column)
+{
+  return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (column), "rd-column"));
 }
 
 static void
 save_columns (RdWorklistView *self)
 {
   g_autoptr(GStrvBuilder) visible = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) order = g_strv_builder_new ();
+  GListModel *shown = gtk_column_view_get_columns (self->column_view);
   g_auto(GStrv) strv = NULL;
+  g_auto(GStrv) order_strv = NULL;
   GVariantBuilder widths;
 
   if (self->applying_settings)
@@ -308,9 +340,18 @@ save_columns (RdWorklistView *self)
       if (w > 0 && w != columns[i].width)
         g_variant_builder_add (&widths, "{si}", columns[i].id, w);
     }
+  /* The order the person dragged the columns into: ids only. */
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) c = g_list_model_get_item (shown, i);
+
+      g_strv_builder_add (order, columns[column_id (c)].id);
+    }
   strv = g_strv_builder_end (visible);
+  order_strv = g_strv_builder_end (order);
   g_settings_set_strv (self->settings, "worklist-columns", (const char * const *) strv);
   g_settings_set_value (self->settings, "worklist-column-widths", g_variant_builder_end (&widths));
+  g_settings_set_strv (self->settings, "worklist-column-order", (const char * const *) order_strv);
 }
 
 static void
@@ -322,10 +363,34 @@ on_column_changed (GtkColumnViewColumn *column,
 }
 
 static void
+on_columns_reordered (GListModel     *model,
+                      guint           position,
+                      guint           removed,
+                      guint           added,
+                      RdWorklistView *self)
+{
+  /* A drag removes the column and inserts it elsewhere: save once it is
+   * back, with every column there. */
+  if (g_list_model_get_n_items (model) == N_COLUMNS)
+    save_columns (self);
+}
+
+static int
+column_by_name (const char *id)
+{
+  for (int i = 0; i < N_COLUMNS; i++)
+    if (g_strcmp0 (columns[i].id, id) == 0)
+      return i;
+  return -1;
+}
+
+static void
 apply_column_settings (RdWorklistView *self)
 {
   g_auto(GStrv) visible = g_settings_get_strv (self->settings, "worklist-columns");
+  g_auto(GStrv) order = g_settings_get_strv (self->settings, "worklist-column-order");
   g_autoptr(GVariant) widths = g_settings_get_value (self->settings, "worklist-column-widths");
+  guint pos = 0;
 
   self->applying_settings = TRUE;
   for (int i = 0; i < N_COLUMNS; i++)
@@ -338,6 +403,23 @@ apply_column_settings (RdWorklistView *self)
                                                               columns[i].id));
       gtk_column_view_column_set_fixed_width (c, CLAMP (w, 40, 2000));
     }
+
+  /* The saved order first (unknown ids skipped), then the columns it does
+   * not name (new in this version) in their usual order. */
+  for (guint i = 0; order[i] != NULL; i++)
+    {
+      int col = column_by_name (order[i]);
+      gboolean seen = FALSE;
+
+      for (guint j = 0; j < i && !seen; j++)
+        seen = g_strcmp0 (order[j], order[i]) == 0;
+      if (col < 0 || seen)
+        continue;
+      gtk_column_view_insert_column (self->column_view, pos++, column_at (self, col));
+    }
+  for (int i = 0; i < N_COLUMNS && pos > 0; i++)
+    if (!g_strv_contains ((const char * const *) order, columns[i].id))
+      gtk_column_view_insert_column (self->column_view, pos++, column_at (self, i));
   self->applying_settings = FALSE;
 }
 
@@ -355,9 +437,11 @@ add_columns (RdWorklistView *self)
       g_signal_connect (factory, "bind", G_CALLBACK (on_cell_bind), self);
       g_signal_connect (factory, "unbind", G_CALLBACK (on_cell_unbind), self);
       c = gtk_column_view_column_new (_(columns[i].title), factory);
+      g_object_set_data (G_OBJECT (c), "rd-column", GINT_TO_POINTER (i));
       gtk_column_view_column_set_resizable (c, TRUE);
       gtk_column_view_column_set_expand (c, columns[i].expand);
       gtk_column_view_append_column (self->column_view, c);
+      self->cols[i] = c;   /* the column view holds it */
 
       /* The column menu: one check button per column. */
       check = gtk_check_button_new_with_label (_(columns[i].title));
@@ -430,25 +514,106 @@ selected (GtkDropDown *dd)
   return s == GTK_INVALID_LIST_POSITION ? 0 : s;
 }
 
+/* A filter of the flow box shows or hides with its slot. */
+static void
+set_filter_visible (GtkWidget *filter,
+                    gboolean   visible)
+{
+  GtkWidget *slot = gtk_widget_get_parent (filter);
+
+  gtk_widget_set_visible (filter, visible);
+  if (GTK_IS_FLOW_BOX_CHILD (slot))
+    gtk_widget_set_visible (slot, visible);
+}
+
+enum {
+  ASSIGNEE_ANYONE,
+  ASSIGNEE_ME,
+  ASSIGNEE_UNASSIGNED,
+  ASSIGNEE_COLLEAGUE,
+};
+
+enum {
+  RECEIVED_ANY,
+  RECEIVED_TODAY,
+  RECEIVED_WEEK,
+  RECEIVED_MONTH,
+  RECEIVED_CUSTOM,
+};
+
+static guint
+stage_mask (RdWorklistView *self)
+{
+  guint mask = 0;
+
+  for (int i = 0; i < RD_N_STATUSES; i++)
+    if (gtk_check_button_get_active (self->stage_checks[i]))
+      mask |= 1u << i;
+  return mask;
+}
+
+static void
+update_stage_label (RdWorklistView *self,
+                    guint           mask)
+{
+  g_autofree char *label = NULL;
+  guint n = 0;
+  int one = -1;
+
+  for (int i = 0; i < RD_N_STATUSES; i++)
+    if (mask & (1u << i))
+      {
+        n++;
+        one = i;
+      }
+  if (n == 0)
+    label = g_strdup (_("Any stage"));
+  else if (n == 1)
+    label = g_strdup (rd_status_get_label (one, RD_DIRECTION_INCOMING));
+  else
+    /* TRANSLATORS: the stage filter's button when several stages are ticked */
+    label = g_strdup_printf (ngettext ("%u stage", "%u stages", n), n);
+  gtk_menu_button_set_label (self->stage_button, label);
+}
+
 static void
 apply_filters (RdWorklistView *self)
 {
   g_autoptr(RdReferralQuery) q = rd_referral_query_copy (self->base);
   const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  guint assignee = selected (self->assignee_dropdown);
+  guint received = selected (self->received_dropdown);
+  guint mask = stage_mask (self);
   guint s;
 
-  s = selected (self->status_dropdown);
-  if (s > 0)
-    q->status_mask = 1u << (s - 1);
+  if (mask != 0)
+    q->status_mask = mask;
+  update_stage_label (self, mask);
   s = selected (self->priority_dropdown);
   if (s > 0)
     q->priority_mask = 1u << (RD_PRIORITY_STAT - (s - 1));
-  switch (selected (self->assignee_dropdown))
+  switch (assignee)
     {
-    case 1: q->assignee = RD_ASSIGNEE_ME; break;
-    case 2: q->assignee = RD_ASSIGNEE_UNASSIGNED; break;
-    default: break;
+    case ASSIGNEE_ME:
+      q->assignee = RD_ASSIGNEE_ME;
+      break;
+    case ASSIGNEE_UNASSIGNED:
+      q->assignee = RD_ASSIGNEE_UNASSIGNED;
+      break;
+    case ASSIGNEE_COLLEAGUE:
+      s = selected (self->colleague_dropdown);
+      /* Until the colleagues have loaded, nobody is chosen yet: anyone. */
+      if (s < self->colleague_logins->len)
+        {
+          q->assignee = RD_ASSIGNEE_PERSON;
+          g_free (q->assignee_login);
+          q->assignee_login = g_strdup (g_ptr_array_index (self->colleague_logins, s));
+        }
+      break;
+    default:
+      break;
     }
+  set_filter_visible (GTK_WIDGET (self->colleague_dropdown), assignee == ASSIGNEE_COLLEAGUE);
   s = selected (self->payer_dropdown);
   if (s > 0 && self->payer_ids && s - 1 < self->payer_ids->len)
     q->payer_id = g_array_index (self->payer_ids, gint64, s - 1);
@@ -461,17 +626,21 @@ apply_filters (RdWorklistView *self)
   s = selected (self->direction_dropdown);
   if (s > 0)
     q->direction = s == 1 ? RD_DIRECTION_INCOMING : RD_DIRECTION_OUTGOING;
-  s = selected (self->received_dropdown);
-  if (s > 0)
+  if (received >= RECEIVED_TODAY && received <= RECEIVED_MONTH)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      g_autoptr(GDateTime) today = g_date_time_new_local (g_date_time_get_year (now),
-                                                          g_date_time_get_month (now),
-                                                          g_date_time_get_day_of_month (now), 0, 0, 0);
-      int days = s == 1 ? 0 : s == 2 ? 6 : 29;
-      g_clear_pointer (&q->received_from, g_date_time_unref);
-      q->received_from = g_date_time_add_days (today, -days);
+      g_autoptr(GDate) today = g_date_new_dmy (g_date_time_get_day_of_month (now),
+                                               g_date_time_get_month (now),
+                                               g_date_time_get_year (now));
+      g_autoptr(GDate) first = g_date_copy (today);
+      int days = received == RECEIVED_TODAY ? 0 : received == RECEIVED_WEEK ? 6 : 29;
+
+      g_date_subtract_days (first, days);
+      rd_referral_query_set_received_days (q, first, NULL, NULL);
     }
+  else if (received == RECEIVED_CUSTOM && g_date_valid (&self->range_first))
+    rd_referral_query_set_received_days (q, &self->range_first, &self->range_last, NULL);
+  set_filter_visible (GTK_WIDGET (self->range_button), received == RECEIVED_CUSTOM);
   q->sort = selected (self->sort_dropdown);
 
   g_free (q->search);
@@ -488,10 +657,197 @@ on_filters_changed (RdWorklistView *self)
 }
 
 static void
+on_stage_toggled (GtkCheckButton *check,
+                  RdWorklistView *self)
+{
+  apply_filters (self);
+}
+
+static void
+on_stage_any_clicked (RdWorklistView *self)
+{
+  for (int i = 0; i < RD_N_STATUSES; i++)
+    {
+      g_signal_handlers_block_by_func (self->stage_checks[i], on_stage_toggled, self);
+      gtk_check_button_set_active (self->stage_checks[i], FALSE);
+      g_signal_handlers_unblock_by_func (self->stage_checks[i], on_stage_toggled, self);
+    }
+  apply_filters (self);
+  gtk_popover_popdown (self->stage_popover);
+}
+
+static void
 on_search_stop (RdWorklistView *self)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+/* Custom range ------------------------------------------------------------ */
+
+/* Strictly YYYY-MM-DD, a real day. */
+static gboolean
+parse_day (const char *text,
+           GDate      *out)
+{
+  int y, m, d;
+  char tail;
+
+  if (text == NULL || sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+      strlen (text) != 10 || !g_date_valid_dmy (d, m, y))
+    return FALSE;
+  g_date_clear (out, 1);
+  g_date_set_dmy (out, d, m, y);
+  return TRUE;
+}
+
+static char *
+format_day (const GDate *date)
+{
+  return g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (date), g_date_get_month (date),
+                          g_date_get_day (date));
+}
+
+static void
+select_calendar_day (RdWorklistView *self,
+                     GtkCalendar    *calendar,
+                     const GDate    *date)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_local (g_date_get_year (date), g_date_get_month (date),
+                                                   g_date_get_day (date), 12, 0, 0);
+
+  self->syncing_range = TRUE;
+  gtk_calendar_select_day (calendar, dt);
+  self->syncing_range = FALSE;
+}
+
+/* The entry that goes with @calendar, and the other way round. */
+static void
+on_range_day_selected (RdWorklistView *self,
+                       GtkCalendar    *calendar)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->syncing_range)
+    return;
+  dt = gtk_calendar_get_date (calendar);
+  text = g_date_time_format (dt, "%Y-%m-%d");
+  self->syncing_range = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (calendar == self->from_calendar ? self->from_entry
+                                                                         : self->to_entry), text);
+  self->syncing_range = FALSE;
+}
+
+static void
+on_range_entry_changed (RdWorklistView *self,
+                        GtkEntry       *entry)
+{
+  GDate date;
+
+  if (self->syncing_range)
+    return;
+  gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+  if (parse_day (gtk_editable_get_text (GTK_EDITABLE (entry)), &date))
+    select_calendar_day (self, entry == self->from_entry ? self->from_calendar : self->to_calendar,
+                         &date);
+}
+
+static void
+show_range_error (RdWorklistView *self,
+                  GtkEntry       *entry,
+                  const char     *message)
+{
+  gtk_label_set_text (self->range_error, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->range_error), TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+  gtk_widget_grab_focus (GTK_WIDGET (entry));
+}
+
+static void
+on_range_apply (RdWorklistView *self)
+{
+  GDate first, last;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *label = NULL;
+
+  if (!parse_day (gtk_editable_get_text (GTK_EDITABLE (self->from_entry)), &first))
+    {
+      show_range_error (self, self->from_entry,
+                        _("The first day is not a date. Type it as YYYY-MM-DD, for example 2026-03-31, or pick it on the calendar."));
+      return;
+    }
+  if (!parse_day (gtk_editable_get_text (GTK_EDITABLE (self->to_entry)), &last))
+    {
+      show_range_error (self, self->to_entry,
+                        _("The last day is not a date. Type it as YYYY-MM-DD, for example 2026-03-31, or pick it on the calendar."));
+      return;
+    }
+  if (g_date_compare (&first, &last) > 0)
+    {
+      show_range_error (self, self->to_entry,
+                        _("The last day is before the first day. Choose a last day on or after the first one."));
+      return;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->range_error), FALSE);
+  self->range_first = first;
+  self->range_last = last;
+  a = format_day (&first);
+  b = format_day (&last);
+  /* TRANSLATORS: a date range on the filter bar, e.g. "2026-03-01 – 2026-03-31" */
+  label = g_strdup_printf (_("%s – %s"), a, b);
+  gtk_menu_button_set_label (self->range_button, label);
+  gtk_popover_popdown (self->range_popover);
+  apply_filters (self);
+}
+
+/* Fills the range popover with the range in use, or the last seven days. */
+static void
+reset_range_popover (RdWorklistView *self)
+{
+  GDate first, last;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  if (g_date_valid (&self->range_first))
+    {
+      first = self->range_first;
+      last = self->range_last;
+    }
+  else
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+      g_date_clear (&last, 1);
+      g_date_set_dmy (&last, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                      g_date_time_get_year (now));
+      first = last;
+      g_date_subtract_days (&first, 6);
+    }
+  a = format_day (&first);
+  b = format_day (&last);
+  gtk_editable_set_text (GTK_EDITABLE (self->from_entry), a);
+  gtk_editable_set_text (GTK_EDITABLE (self->to_entry), b);
+  gtk_widget_set_visible (GTK_WIDGET (self->range_error), FALSE);
+}
+
+static void
+on_range_popover_show (RdWorklistView *self)
+{
+  reset_range_popover (self);
+}
+
+static void
+on_received_changed (RdWorklistView *self)
+{
+  gboolean custom = selected (self->received_dropdown) == RECEIVED_CUSTOM;
+
+  apply_filters (self);
+  /* "Custom range…" asks for the days at once. */
+  if (custom && !g_date_valid (&self->range_first))
+    gtk_menu_button_popup (self->range_button);
 }
 
 static void
@@ -509,18 +865,25 @@ set_strings (GtkDropDown  *dd,
 static void
 fill_dropdowns (RdWorklistView *self)
 {
-  const char *status[RD_N_STATUSES + 1];
   const char *priority[RD_N_PRIORITIES + 1];
   const char *channel[G_N_ELEMENTS (channels) + 1];
-  const char *assignee[] = { _("Anyone"), _("Me"), _("Unassigned") };
+  const char *assignee[] = { _("Anyone"), _("Me"), _("Unassigned"), _("A colleague…") };
   const char *direction[] = { _("Both directions"), _("Incoming"), _("Outgoing") };
-  const char *received[] = { _("Any time"), _("Today"), _("Last 7 days"), _("Last 30 days") };
+  const char *received[] = { _("Any time"), _("Today"), _("Last 7 days"), _("Last 30 days"),
+                             _("Custom range…") };
   const char *sort[] = { _("Priority and due"), _("Received"), _("Patient name"), _("Status") };
   const char *payer[] = { _("Any payer") };
 
-  status[0] = _("Any stage");
+  /* One check button per stage, in lifecycle order. */
   for (int i = 0; i < RD_N_STATUSES; i++)
-    status[i + 1] = rd_status_get_label (i, RD_DIRECTION_INCOMING);
+    {
+      GtkWidget *check = gtk_check_button_new_with_label (rd_status_get_label (i, RD_DIRECTION_INCOMING));
+
+      g_object_set_data (G_OBJECT (check), "rd-status", GINT_TO_POINTER (i));
+      g_signal_connect (check, "toggled", G_CALLBACK (on_stage_toggled), self);
+      gtk_box_append (self->stage_box, check);
+      self->stage_checks[i] = GTK_CHECK_BUTTON (check);
+    }
   priority[0] = _("Any priority");
   for (int i = 0; i < RD_N_PRIORITIES; i++)
     priority[i + 1] = rd_priority_get_label (RD_PRIORITY_STAT - i);
@@ -528,7 +891,6 @@ fill_dropdowns (RdWorklistView *self)
   for (guint i = 0; i < G_N_ELEMENTS (channels); i++)
     channel[i + 1] = channels[i];
 
-  set_strings (self->status_dropdown, status, G_N_ELEMENTS (status));
   set_strings (self->priority_dropdown, priority, G_N_ELEMENTS (priority));
   set_strings (self->assignee_dropdown, assignee, G_N_ELEMENTS (assignee));
   set_strings (self->payer_dropdown, payer, G_N_ELEMENTS (payer));
@@ -536,6 +898,35 @@ fill_dropdowns (RdWorklistView *self)
   set_strings (self->direction_dropdown, direction, G_N_ELEMENTS (direction));
   set_strings (self->received_dropdown, received, G_N_ELEMENTS (received));
   set_strings (self->sort_dropdown, sort, G_N_ELEMENTS (sort));
+}
+
+static void
+on_colleagues_loaded (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(RdWorklistView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) people = rd_repo_staff_colleagues_finish (RD_CONNECTION (source), result, &error);
+  g_autoptr(GtkStringList) model = NULL;
+
+  if (people == NULL)
+    return;   /* the filter offers nobody; "Anyone" still works */
+
+  model = gtk_string_list_new (NULL);
+  g_ptr_array_set_size (self->colleague_logins, 0);
+  for (guint i = 0; i < people->len; i++)
+    {
+      RdStaffMember *m = g_ptr_array_index (people, i);
+
+      g_ptr_array_add (self->colleague_logins, g_strdup (m->login_name));
+      gtk_string_list_append (model, m->display_name ? m->display_name : m->login_name);
+    }
+  g_signal_handlers_block_by_func (self->colleague_dropdown, on_filters_changed, self);
+  gtk_drop_down_set_model (self->colleague_dropdown, G_LIST_MODEL (model));
+  g_signal_handlers_unblock_by_func (self->colleague_dropdown, on_filters_changed, self);
+  if (selected (self->assignee_dropdown) == ASSIGNEE_COLLEAGUE)
+    apply_filters (self);
 }
 
 static void
@@ -715,6 +1106,7 @@ rd_worklist_view_finalize (GObject *object)
 
   rd_referral_query_free (self->base);
   g_array_unref (self->payer_ids);
+  g_ptr_array_unref (self->colleague_logins);
   g_hash_table_unref (self->bound);
   G_OBJECT_CLASS (rd_worklist_view_parent_class)->finalize (object);
 }
@@ -744,13 +1136,23 @@ rd_worklist_view_class_init (RdWorklistViewClass *klass)
                                                "/io/github/referraldesk/ReferralDesk/rd-worklist-view.ui");
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, toasts);
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, search_entry);
-  gtk_widget_class_bind_template_child (widget_class, RdWorklistView, status_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, RdWorklistView, stage_button);
+  gtk_widget_class_bind_template_child (widget_class, RdWorklistView, stage_popover);
+  gtk_widget_class_bind_template_child (widget_class, RdWorklistView, stage_box);
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, priority_dropdown);
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, assignee_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, RdWorklistView, colleague_dropdown);
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, payer_dropdown);
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, channel_dropdown);
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, direction_dropdown);
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, received_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, RdWorklistView, range_button);
+  gtk_widget_class_bind_template_child (widget_class, RdWorklistView, range_popover);
+  gtk_widget_class_bind_template_child (widget_class, RdWorklistView, from_entry);
+  gtk_widget_class_bind_template_child (widget_class, RdWorklistView, to_entry);
+  gtk_widget_class_bind_template_child (widget_class, RdWorklistView, from_calendar);
+  gtk_widget_class_bind_template_child (widget_class, RdWorklistView, to_calendar);
+  gtk_widget_class_bind_template_child (widget_class, RdWorklistView, range_error);
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, sort_dropdown);
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, columns_box);
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, stack);
@@ -759,6 +1161,11 @@ rd_worklist_view_class_init (RdWorklistViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, RdWorklistView, error_page);
   gtk_widget_class_bind_template_callback (widget_class, on_filters_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_stage_any_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_received_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_range_day_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_range_entry_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_range_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_search_stop);
   gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate);
 
@@ -811,6 +1218,9 @@ rd_worklist_view_init (RdWorklistView *self)
 
   self->cancellable = g_cancellable_new ();
   self->payer_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->colleague_logins = g_ptr_array_new_with_free_func (g_free);
+  g_date_clear (&self->range_first, 1);
+  g_date_clear (&self->range_last, 1);
   self->bound = g_hash_table_new (NULL, NULL);
   self->base = rd_referral_query_new ();
   self->settings = g_settings_new (APP_ID);
@@ -828,6 +1238,10 @@ rd_worklist_view_init (RdWorklistView *self)
   fill_dropdowns (self);
   add_columns (self);
   apply_column_settings (self);
+  g_signal_connect_object (gtk_column_view_get_columns (self->column_view), "items-changed",
+                           G_CALLBACK (on_columns_reordered), self, 0);
+  g_signal_connect_object (self->range_popover, "show", G_CALLBACK (on_range_popover_show), self,
+                           G_CONNECT_SWAPPED);
 
   keys = gtk_event_controller_key_new ();
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_list_key_pressed), self);
@@ -865,9 +1279,13 @@ rd_worklist_view_set_connection (RdWorklistView *self,
     return;
   rd_referral_list_set_connection (self->list, connection);
   if (connection != NULL)
-    rd_connection_query_async (connection, "SELECT id, name FROM rd.payer ORDER BY name, id",
-                               NULL, 0, RD_CONNECTION_TIMEOUT_DEFAULT, self->cancellable,
-                               on_payers_loaded, g_object_ref (self));
+    {
+      rd_connection_query_async (connection, "SELECT id, name FROM rd.payer ORDER BY name, id",
+                                 NULL, 0, RD_CONNECTION_TIMEOUT_DEFAULT, self->cancellable,
+                                 on_payers_loaded, g_object_ref (self));
+      rd_repo_staff_colleagues_async (connection, 0, self->cancellable, on_colleagues_loaded,
+                                      g_object_ref (self));
+    }
   update_page (self);
 }
 

@@ -9,9 +9,12 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
+#include <string.h>
 #include <adwaita.h>
 
 #include "../store/schema-fixture.h"
+#include "rd-lifecycle.h"
 #include "rd-listener.h"
 #include "rd-sidebar.h"
 #include "rd-team-board.h"
@@ -318,6 +321,356 @@ test_worklist (Fixture       *fx,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The filter bar from the keyboard ------------------------------------------ */
+
+static GtkWidget *
+find (GtkWidget  *root,
+      const char *id)
+{
+  GtkWidget *w = rd_test_ui_find_by_id (root, id);
+
+  g_assert_nonnull (w);
+  return w;
+}
+
+/* A popover's focus is its window's. */
+static GtkWidget *
+focus_of (GtkWidget *native)
+{
+  return gtk_root_get_focus (gtk_widget_get_root (native));
+}
+
+static gboolean
+focus_in (GtkWidget *native,
+          GtkWidget *target)
+{
+  GtkWidget *f = focus_of (native);
+
+  return f != NULL && (f == target || gtk_widget_is_ancestor (f, target));
+}
+
+/* Presses Tab (what its key binding does: move the focus forward) until
+ * the focus is on or inside @target, and Shift+Tab when it got into the
+ * list (where Tab goes from row to row in GTK 4.8); FALSE when @target is
+ * not in the focus chain. */
+static gboolean
+tab_to (GtkWidget *native,
+        GtkWidget *target)
+{
+  const GtkDirectionType dirs[] = { GTK_DIR_TAB_FORWARD, GTK_DIR_TAB_BACKWARD };
+
+  for (guint d = 0; d < G_N_ELEMENTS (dirs); d++)
+    for (int i = 0; i < 40; i++)
+      {
+        GtkWidget *f = focus_of (native);
+
+        if (focus_in (native, target))
+          return TRUE;
+        if (dirs[d] == GTK_DIR_TAB_FORWARD && f != NULL &&
+            gtk_widget_get_ancestor (f, GTK_TYPE_COLUMN_VIEW) != NULL)
+          break;
+        if (!gtk_widget_child_focus (native, dirs[d]))
+          gtk_widget_child_focus (native, dirs[d]);   /* wrapped around */
+        rd_test_ui_spin (10);
+      }
+  return focus_in (native, target);
+}
+
+/* Enter or space on the focused widget: its activate signal. A button
+ * shows itself pressed and clicks a quarter of a second later. */
+static void
+press_enter (GtkWidget *native)
+{
+  GtkWidget *f = focus_of (native);
+
+  g_assert_nonnull (f);
+  /* In a text field Enter is the text's "activate" key binding. */
+  if (GTK_IS_TEXT (f))
+    g_signal_emit_by_name (f, "activate");
+  else
+    g_assert_true (gtk_widget_activate (f));
+  rd_test_ui_spin (350);
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static gboolean
+is_unmapped (gpointer data)
+{
+  return !gtk_widget_get_mapped (data);
+}
+
+/* Opens a drop-down from the keyboard and activates row @pos of its list,
+ * as the arrows and Enter do. */
+static void
+choose_from_keyboard (GtkWidget *window,
+                      GtkWidget *dropdown,
+                      guint      pos)
+{
+  GtkWidget *popover, *list;
+
+  g_assert_true (tab_to (window, dropdown));
+  press_enter (window);
+  popover = rd_test_ui_find_by_type (dropdown, GTK_TYPE_POPOVER);
+  g_assert_nonnull (popover);
+  g_assert_true (rd_test_ui_wait_until (is_mapped, popover, 5000));
+  list = rd_test_ui_find_by_type (popover, GTK_TYPE_LIST_VIEW);
+  g_assert_nonnull (list);
+  /* The arrows move the list's selection to the row, Enter activates it. */
+  g_assert_true (gtk_selection_model_select_item (gtk_list_view_get_model (GTK_LIST_VIEW (list)), pos, TRUE));
+  g_assert_true (gtk_widget_activate_action (list, "list.activate-item", "u", pos));
+  g_assert_true (rd_test_ui_wait_until (is_unmapped, popover, 5000));
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (dropdown)), ==, pos);
+}
+
+static GtkWidget *
+stage_check (GtkWidget *stage_box,
+             RdStatus   status)
+{
+  const char *label = rd_status_get_label (status, RD_DIRECTION_INCOMING);
+
+  for (GtkWidget *c = gtk_widget_get_first_child (stage_box); c; c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_CHECK_BUTTON (c) && g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (c)), label) == 0)
+      return c;
+  g_assert_not_reached ();
+}
+
+static guint
+server_count (Fixture    *fx,
+              const char *sql,
+              ...)
+{
+  const char *params[8];
+  int n = 0;
+  const char *p;
+  va_list ap;
+  g_autoptr(PGresult) res = NULL;
+
+  va_start (ap, sql);
+  while ((p = va_arg (ap, const char *)) != NULL && n < 8)
+    params[n++] = p;
+  va_end (ap);
+  res = PQexecParams (fx->db->admin, sql, n, NULL, params, NULL, NULL, 0);
+  g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
+  return (guint) g_ascii_strtoull (PQgetvalue (res, 0, 0), NULL, 10);
+}
+
+static gboolean
+colleagues_loaded (gpointer data)
+{
+  GListModel *model = gtk_drop_down_get_model (data);
+
+  return model != NULL && g_list_model_get_n_items (model) >= 2;
+}
+
+static void
+test_filter_controls (Fixture       *fx,
+                      gconstpointer  data)
+{
+  GtkWidget *window, *view, *w, *popover, *check, *from_entry, *to_entry, *error_label;
+  GtkWidget *view2, *window2;
+  RdReferralList *list;
+  g_autoptr(RdReferralQuery) query = rd_referral_query_new ();
+  g_autoptr(GdkTexture) shot = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_auto(GStrv) order = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) yesterday = g_date_time_add_days (now, -1);
+  g_autofree char *today_s = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *yesterday_s = g_date_time_format (yesterday, "%Y-%m-%d");
+  g_autofree char *label = NULL;
+  GtkColumnView *cv;
+  GListModel *names;
+  guint maria = G_MAXUINT, expected;
+
+  if (fx->db == NULL)
+    return;
+
+  /* Some of the queue waits for information or an authorization. */
+  PQclear (fx_exec (fx->db->admin, "UPDATE rd.referral SET status = 'triage' WHERE id % 4 IN (1, 2)", NULL));
+  PQclear (fx_exec (fx->db->admin, "UPDATE rd.referral SET status = 'pending_info' WHERE id % 4 = 1", NULL));
+  PQclear (fx_exec (fx->db->admin, "UPDATE rd.referral SET status = 'pending_auth' WHERE id % 4 = 2", NULL));
+
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  view = rd_worklist_view_new ();
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  rd_worklist_view_set_connection (RD_WORKLIST_VIEW (view), fx->conn);
+  query->queue_id = g_ascii_strtoll (fx->queue, NULL, 10);
+  rd_worklist_view_set_query (RD_WORKLIST_VIEW (view), query);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (rd_test_ui_wait_drawn (window, 10000));
+  list = rd_worklist_view_get_model (RD_WORKLIST_VIEW (view));
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, N_REFERRALS);
+  rd_worklist_view_focus_search (RD_WORKLIST_VIEW (view));
+
+  /* Stages: Tab to the stage button, Enter opens the popover, Tab to a
+   * check button, space ticks it; two of them. */
+  w = find (view, "stage_button");
+  popover = find (view, "stage_popover");
+  g_assert_true (tab_to (window, w));
+  press_enter (window);
+  g_assert_true (rd_test_ui_wait_until (is_mapped, popover, 5000));
+  check = stage_check (find (view, "stage_box"), RD_STATUS_PENDING_INFO);
+  g_assert_true (tab_to (popover, check));
+  press_enter (popover);
+  check = stage_check (find (view, "stage_box"), RD_STATUS_PENDING_AUTH);
+  g_assert_true (tab_to (popover, check));
+  press_enter (popover);
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+  rd_test_ui_spin (200);
+  shot = rd_test_ui_screenshot (popover, "worklist-stage-popover");
+  g_assert_true (rd_test_ui_texture_has_content (shot));
+  g_clear_object (&shot);
+  gtk_popover_popdown (GTK_POPOVER (popover));   /* Escape */
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+  expected = server_count (fx, "SELECT count(*) FROM rd.referral WHERE queue_id = $1::bigint"
+                               " AND status IN ('pending_info', 'pending_auth')", fx->queue, NULL);
+  g_assert_cmpuint (expected, ==, N_REFERRALS / 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, expected);
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (w)), ==, "2 stages");
+  rd_test_ui_spin (200);
+  shot = rd_test_ui_screenshot (window, "worklist-stages");
+  g_clear_object (&shot);
+
+  /* "Any stage" from the keyboard clears the set. */
+  gtk_widget_grab_focus (w);
+  press_enter (window);
+  g_assert_true (rd_test_ui_wait_until (is_mapped, popover, 5000));
+  g_assert_true (tab_to (popover, find (view, "stage_any_button")));
+  press_enter (popover);
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, N_REFERRALS);
+
+  /* A colleague: "A colleague…" in the assignee filter, then Maria. */
+  choose_from_keyboard (window, find (view, "assignee_dropdown"), 3);
+  w = find (view, "colleague_dropdown");
+  g_assert_true (gtk_widget_get_visible (w));
+  g_assert_true (rd_test_ui_wait_until (colleagues_loaded, w, 20000));
+  names = gtk_drop_down_get_model (GTK_DROP_DOWN (w));
+  for (guint i = 0; i < g_list_model_get_n_items (names); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (names), i), "Maria Garcia") == 0)
+      maria = i;
+  g_assert_cmpuint (maria, !=, G_MAXUINT);
+  choose_from_keyboard (window, w, maria);
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+  expected = server_count (fx, "SELECT count(*) FROM rd.referral WHERE queue_id = $1::bigint"
+                               " AND assignee = $2 AND rd.status_is_open(status)",
+                           fx->queue, fx->colleague, NULL);
+  g_assert_cmpuint (expected, ==, N_REFERRALS / 5);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, expected);
+  for (guint i = 0; i < expected; i += 7)
+    {
+      g_autoptr(RdReferral) r = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (!rd_referral_is_placeholder (r))
+        g_assert_cmpstr (rd_referral_get_assignee (r), ==, fx->colleague);
+    }
+  rd_test_ui_spin (200);
+  shot = rd_test_ui_screenshot (window, "worklist-colleague");
+  g_clear_object (&shot);
+  choose_from_keyboard (window, find (view, "assignee_dropdown"), 0);
+  g_assert_false (gtk_widget_get_visible (w));
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+
+  /* A custom range: choosing it opens the popover; a day typed wrong says
+   * so and changes nothing; a day picked on the calendar and one typed
+   * right show yesterday and today. */
+  choose_from_keyboard (window, find (view, "received_dropdown"), 4);
+  popover = find (view, "range_popover");
+  g_assert_true (rd_test_ui_wait_until (is_mapped, popover, 5000));
+  from_entry = find (view, "from_entry");
+  to_entry = find (view, "to_entry");
+  error_label = find (view, "range_error");
+  g_assert_true (tab_to (popover, from_entry));
+  gtk_editable_set_text (GTK_EDITABLE (from_entry), "2026-13-40");
+  press_enter (popover);
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "YYYY-MM-DD"));
+  g_assert_true (gtk_widget_get_mapped (popover));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, N_REFERRALS);
+  rd_test_ui_spin (200);
+  shot = rd_test_ui_screenshot (popover, "worklist-range-invalid");
+  g_clear_object (&shot);
+
+  /* The calendar: the arrows and space pick a day; here, yesterday. */
+  gtk_calendar_select_day (GTK_CALENDAR (find (view, "from_calendar")), yesterday);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (from_entry)), ==, yesterday_s);
+  /* The last day before the first: refused. */
+  g_assert_true (tab_to (popover, to_entry));
+  gtk_editable_set_text (GTK_EDITABLE (to_entry), "2000-01-01");
+  press_enter (popover);
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_true (gtk_widget_get_mapped (popover));
+  gtk_editable_set_text (GTK_EDITABLE (to_entry), today_s);
+  rd_test_ui_spin (100);
+  shot = rd_test_ui_screenshot (popover, "worklist-range-popover");
+  g_clear_object (&shot);
+  press_enter (popover);
+  g_assert_true (rd_test_ui_wait_until (is_unmapped, popover, 5000));
+  g_assert_false (gtk_widget_get_visible (error_label));
+  g_assert_true (rd_test_ui_wait_until (list_ready, list, 20000));
+  expected = server_count (fx, "SELECT count(*) FROM rd.referral WHERE queue_id = $1::bigint"
+                               " AND rd.status_is_open(status)"
+                               " AND received_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'"
+                               " AND received_at < ($3::date + 1)::timestamp AT TIME ZONE 'UTC'",
+                           fx->queue, yesterday_s, today_s, NULL);
+  g_assert_cmpuint (expected, >, 0);
+  g_assert_cmpuint (expected, <, N_REFERRALS);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, expected);
+  label = g_strdup_printf ("%s – %s", yesterday_s, today_s);
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (find (view, "range_button"))), ==, label);
+  rd_test_ui_spin (200);
+  shot = rd_test_ui_screenshot (window, "worklist-range");
+  g_assert_true (rd_test_ui_texture_has_content (shot));
+  g_clear_object (&shot);
+
+  /* Column order: a column dropped at the front (what a drag ends with) is
+   * remembered, by id only, and the next worklist opens with it. */
+  cv = GTK_COLUMN_VIEW (rd_test_ui_find_by_type (view, GTK_TYPE_COLUMN_VIEW));
+  {
+    GListModel *cols = gtk_column_view_get_columns (cv);
+    g_autoptr(GtkColumnViewColumn) patient = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (cols) && patient == NULL; i++)
+      {
+        g_autoptr(GtkColumnViewColumn) c = g_list_model_get_item (cols, i);
+
+        if (g_strcmp0 (gtk_column_view_column_get_title (c), "Patient") == 0)
+          patient = g_steal_pointer (&c);
+      }
+    g_assert_nonnull (patient);
+    gtk_column_view_insert_column (cv, 0, patient);
+  }
+  order = g_settings_get_strv (settings, "worklist-column-order");
+  g_assert_cmpuint (g_strv_length (order), ==, 13);
+  g_assert_cmpstr (order[0], ==, "patient");
+  g_assert_cmpstr (order[1], ==, "priority");
+  g_assert_true (g_strv_contains ((const char * const *) order, "claim"));
+
+  window2 = gtk_window_new ();
+  view2 = rd_worklist_view_new ();
+  gtk_window_set_child (GTK_WINDOW (window2), view2);
+  {
+    GListModel *cols = gtk_column_view_get_columns (GTK_COLUMN_VIEW (rd_test_ui_find_by_type (view2, GTK_TYPE_COLUMN_VIEW)));
+    g_autoptr(GtkColumnViewColumn) first = g_list_model_get_item (cols, 0);
+    g_autoptr(GtkColumnViewColumn) second = g_list_model_get_item (cols, 1);
+
+    g_assert_cmpuint (g_list_model_get_n_items (cols), ==, 13);
+    g_assert_cmpstr (gtk_column_view_column_get_title (first), ==, "Patient");
+    g_assert_cmpstr (gtk_column_view_column_get_title (second), ==, "Priority");
+  }
+  gtk_window_destroy (GTK_WINDOW (window2));
+  g_settings_reset (settings, "worklist-column-order");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 board_loaded (gpointer data)
 {
@@ -500,6 +853,8 @@ main (int   argc,
 
   g_test_add ("/ui/worklist/show-filter-live", Fixture, NULL,
               fixture_setup, test_worklist, fixture_teardown);
+  g_test_add ("/ui/worklist/filter-controls", Fixture, NULL,
+              fixture_setup, test_filter_controls, fixture_teardown);
   g_test_add ("/ui/worklist/team-board", Fixture, NULL,
               fixture_setup, test_team_board, fixture_teardown);
   return g_test_run ();
