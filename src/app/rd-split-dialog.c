@@ -294,7 +294,7 @@ on_result_activated (PartRow       *row,
   RdReferral *r;
   g_autofree char *label = NULL;
 
-  if (row->found == NULL || index < 0 || (guint) index >= row->found->len)
+  if (row->dialog == NULL || row->found == NULL || index < 0 || (guint) index >= row->found->len)
     return;
   r = g_ptr_array_index (row->found, index);
   label = describe_referral (r);
@@ -306,8 +306,11 @@ on_result_activated (PartRow       *row,
 static void
 on_choose_toggled (PartRow *row)
 {
-  GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (row->choose));
+  GtkPopover *popover;
 
+  if (row->dialog == NULL)
+    return;
+  popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (row->choose));
   if (popover != NULL && gtk_widget_get_visible (GTK_WIDGET (popover)))
     {
       gtk_widget_grab_focus (row->search);
@@ -638,6 +641,10 @@ on_stored (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) parts = rd_repo_document_split_finish (RD_CONNECTION (source), result, &error);
 
+  /* Closed meanwhile: if the commit got through, the inbox hears of it
+   * from the database; there is no dialog left to update. */
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
   if (parts == NULL)
     {
       if (!g_cancellable_is_cancelled (self->cancellable))
@@ -661,6 +668,9 @@ on_parts_made (GObject      *source,
   g_autoptr(GPtrArray) pdfs = rd_pdf_split_finish (result, &error);
   g_autoptr(GPtrArray) parts = NULL;
 
+  /* Closed while the last page was printed: store nothing. */
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
   if (pdfs == NULL)
     {
       if (!g_cancellable_is_cancelled (self->cancellable))
@@ -800,6 +810,11 @@ on_pdf_loaded (GObject      *source,
   g_autoptr(GError) error = NULL;
   RdPdf *pdf = rd_pdf_load_finish (result, &error);
 
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_clear_object (&pdf);
+      return;
+    }
   if (pdf == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -819,6 +834,11 @@ on_bytes_read (GObject      *source,
   g_autoptr(GError) error = NULL;
   GBytes *bytes = rd_repo_document_read_finish (RD_CONNECTION (source), result, &error);
 
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_clear_pointer (&bytes, g_bytes_unref);
+      return;
+    }
   if (bytes == NULL)
     {
       if (!g_cancellable_is_cancelled (self->cancellable))
@@ -838,6 +858,11 @@ on_document_got (GObject      *source,
   g_autoptr(GError) error = NULL;
   RdDocument *doc = rd_repo_document_get_finish (RD_CONNECTION (source), result, &error);
 
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_clear_object (&doc);
+      return;
+    }
   if (doc == NULL)
     {
       if (!g_cancellable_is_cancelled (self->cancellable))
@@ -867,11 +892,13 @@ rd_split_dialog_dispose (GObject *object)
   RdSplitDialog *self = RD_SPLIT_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
+  /* Rows first forget the dialog, so that nothing their widgets emit while
+   * the template goes away reaches it; they are freed after the widgets. */
   if (self->rows != NULL)
     for (guint i = 0; i < self->rows->len; i++)
       ((PartRow *) g_ptr_array_index (self->rows, i))->dialog = NULL;
-  g_clear_pointer (&self->rows, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), RD_TYPE_SPLIT_DIALOG);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_object (&self->pdf);
   g_clear_object (&self->document);
   g_clear_object (&self->connection);
