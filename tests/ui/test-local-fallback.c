@@ -98,14 +98,17 @@ test_closed_home (void)
   g_signal_emit_by_name (rd_test_ui_find_by_id (root, "local_confirm_row"), "entry-activated");
 
   /* The desk, not the sign-in page with "No database server answered". */
-  if (!rd_test_ui_wait_until (page_settled, window, 120000))
-    g_error ("nothing happened; page is %s", rd_window_get_page (window));
+  rd_test_ui_wait_until (page_settled, window, 120000);
   rd_test_ui_spin (200);
   if (!g_str_equal (rd_window_get_page (window), "desk"))
     {
       g_autoptr(GdkTexture) shot = rd_test_ui_screenshot (root, "local-fallback-failed");
+      g_autofree char *page = g_strdup (rd_window_get_page (window));
 
-      g_error ("the local desk did not open; page is %s", rd_window_get_page (window));
+      /* Leave no server running behind a failed test. */
+      rd_local_cluster_stop_async (rd_application_get_local_cluster (app), NULL, on_stopped, &stopped);
+      rd_test_ui_wait_until (is_true, &stopped, 60000);
+      g_error ("the local desk did not open; page is %s", page);
     }
   g_assert_cmpstr (rd_session_get_login (rd_window_get_session (window)), ==, login);
 
