@@ -213,6 +213,15 @@ has_providers (gpointer page)
   return rd_referral_page_get_n_providers (page) > 0;
 }
 
+/* Scrolls the form to a field (the form scrolls to the focus). */
+static void
+show_field (RdReferralPage *page,
+            const char     *key)
+{
+  gtk_widget_grab_focus (rd_referral_page_get_field_widget (page, key));
+  rd_test_ui_spin (300);
+}
+
 static gboolean
 has_receiving (gpointer page)
 {
@@ -390,6 +399,7 @@ test_fax_to_accepted (void)
     g_autofree char *name = NULL;
 
     g_assert_true (rd_test_ui_wait_until (fax_names_provider, &fw, WAIT_MS));
+    show_field (page, "referring_fax");
     screenshot (window, "referral-page-2b-fax-in-directory");
     g_assert_cmpint (rd_referral_page_get_provider_id (page, "referring"), ==, 0);
     g_assert_true (rd_referral_page_apply_suggestion (page, "referring_fax"));
@@ -405,6 +415,7 @@ test_fax_to_accepted (void)
   rd_referral_page_set_field_text (page, "receiving", "endocrin");
   g_assert_true (rd_test_ui_wait_until (has_receiving, page, WAIT_MS));
   g_assert_cmpuint (rd_referral_page_get_n_providers_for (page, "receiving"), ==, 1);
+  show_field (page, "specialty");
   screenshot (window, "referral-page-2c-receiving-provider-search");
   g_assert_true (rd_referral_page_choose_provider_for (page, "receiving", 0));
   {
@@ -761,6 +772,7 @@ test_add_to_directory (void)
   g_assert_cmpstr (row, ==, "Feldman, Rosa|1134567894|+15552018888|+15552018880|Eastside Clinic");
   name = rd_referral_page_get_field_text (page, "referring");
   g_assert_cmpstr (name, ==, "Feldman, Rosa");
+  show_field (page, "referring_fax");
   screenshot (window, "referral-page-added-to-directory");
 
   rd_referral_page_close (page);
