@@ -55,6 +55,7 @@ struct _RdSession
   guint           inbox_imported_today;
   char           *inbox_day;           /* the local date of that count */
   RdConnection   *inbox_connection;
+  gboolean        inbox_connection_lost;
   RdInboxWatcher *inbox_watcher;
   GCancellable   *inbox_cancellable;
   guint           inbox_retry_id;
@@ -799,9 +800,11 @@ stop_inbox (RdSession *self)
     }
   if (self->inbox_connection != NULL)
     {
+      g_signal_handlers_disconnect_by_data (self->inbox_connection, self);
       rd_connection_close (self->inbox_connection);
       g_clear_object (&self->inbox_connection);
     }
+  self->inbox_connection_lost = FALSE;
 }
 
 static gboolean
@@ -862,6 +865,29 @@ on_inbox_file_done (RdInboxWatcher *watcher,
     }
 }
 
+/* While the watcher's connection is down, files wait in the folder (the
+ * watcher tries them again); say so rather than show "Watching" alone. */
+static void
+on_inbox_connection_state (RdSession    *self,
+                           GParamSpec   *pspec,
+                           RdConnection *connection)
+{
+  RdConnectionState state = rd_connection_get_state (connection);
+
+  if (self->inbox_watcher == NULL)
+    return;
+  if (state == RD_CONNECTION_STATE_READY && self->inbox_connection_lost)
+    {
+      self->inbox_connection_lost = FALSE;
+      set_inbox_error (self, NULL);
+    }
+  else if (state == RD_CONNECTION_STATE_BROKEN && !self->inbox_connection_lost)
+    {
+      self->inbox_connection_lost = TRUE;
+      set_inbox_error (self, _("The connection to the database was lost. New faxes and scans wait in the folder and are imported when it is back."));
+    }
+}
+
 static void
 on_inbox_connection_opened (GObject      *source,
                             GAsyncResult *result,
@@ -905,6 +931,8 @@ on_inbox_connection_opened (GObject      *source,
     }
 
   g_debug ("inbox: watching the folder");
+  g_signal_connect_swapped (self->inbox_connection, "notify::state",
+                            G_CALLBACK (on_inbox_connection_state), self);
   set_inbox_error (self, NULL);
   set_inbox_status (self, RD_INBOX_STATUS_WATCHING);
 }

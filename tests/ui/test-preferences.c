@@ -187,6 +187,31 @@ on_stall_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+on_inbox_error (RdSession  *session,
+                GParamSpec *pspec,
+                guint      *lost_seen)
+{
+  const char *error = rd_session_get_inbox_error (session);
+
+  if (error != NULL && strstr (error, "connection to the database was lost") != NULL)
+    (*lost_seen)++;
+}
+
+typedef struct {
+  RdSession *session;
+  guint     *lost_seen;
+} BackWait;
+
+static gboolean
+inbox_back (gpointer data)
+{
+  BackWait *w = data;
+
+  return *w->lost_seen > 0 && rd_session_get_inbox_error (w->session) == NULL
+         && rd_session_get_inbox_status (w->session) == RD_INBOX_STATUS_WATCHING;
+}
+
 static gboolean
 file_exists (gpointer data)
 {
@@ -335,6 +360,22 @@ test_folder (void)
   g_assert_true (rd_test_ui_texture_has_content (shot));
   g_clear_object (&shot);
   shot = rd_test_ui_screenshot (GTK_WIDGET (window), "preferences-inbox-after-fax");
+
+  /* The database drops every connection of this person: the watcher says
+   * so, then carries on by itself. */
+  {
+    g_autoptr(PGconn) admin = rd_test_pg_connect (dbname, NULL);
+    g_autoptr(PGresult) res = NULL;
+    guint lost_seen = 0;
+    BackWait back = { session, &lost_seen };
+    gulong handler = g_signal_connect (session, "notify::inbox-error", G_CALLBACK (on_inbox_error),
+                                       &lost_seen);
+
+    res = rd_test_pg_exec (admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE usename = 'demo_maria' AND datname = current_database()");
+    g_assert_true (rd_test_ui_wait_until (inbox_back, &back, 30000));
+    g_signal_handler_disconnect (session, handler);
+  }
 
   /* Locked: nothing is imported for someone who is not there. */
   gtk_window_destroy (GTK_WINDOW (prefs));
