@@ -24,7 +24,7 @@
 #define N_RENAMED   8
 #define N_SLOW      4
 #define N_COPIES    2   /* extra names carrying the bytes of the first fax */
-#define SETTLE_MS   "300"
+#define SETTLE_MS   "800"   /* far above the slow writer's 40 ms pauses, even on a loaded machine */
 
 typedef struct {
   char      *dir;
