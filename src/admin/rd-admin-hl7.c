@@ -6,7 +6,11 @@
  * frames from every connection are filed one at a time, in order of
  * arrival, and each is answered with an ACK in MLLP framing: AA when filed
  * (or recognised as filed before), AE when refused with the reason, AR when
- * it is not an HL7 message at all.
+ * it is not an HL7 message at all. A status query (REF^I15) is answered
+ * with an RRI^I15 giving the referral's status; the words of a change
+ * (REF^I13: what was applied, what was kept) go into the ACK's MSA-3. At
+ * most --max-connections connections are served at once; one more is
+ * closed as it arrives.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -35,6 +39,7 @@ typedef struct {
   Listener          *listener;
   guint              id;
   GSocketConnection *connection;
+  GIOStream         *stream;     /* the connection, or TLS over it */
   GCancellable      *cancellable;
   GByteArray        *frame;
   gboolean           in_frame;
@@ -57,6 +62,8 @@ struct _Listener {
   GHashTable   *clients;  /* Client* → itself, not owned */
   gboolean      busy;
   guint         idle_timeout;
+  guint         max_connections;
+  GTlsCertificate *certificate;  /* TLS when set */
   guint         next_client;
   guint         ack_counter;
 };
@@ -76,6 +83,7 @@ client_unref (Client *client)
   g_clear_handle_id (&client->idle_source, g_source_remove);
   if (client->listener->clients != NULL)
     g_hash_table_remove (client->listener->clients, client);
+  g_clear_object (&client->stream);
   g_clear_object (&client->connection);
   g_clear_object (&client->cancellable);
   g_byte_array_unref (client->frame);
@@ -95,6 +103,8 @@ client_close (Client     *client,
   g_message ("hl7: connection %u closed (%s)", client->id, why);
   g_clear_handle_id (&client->idle_source, g_source_remove);
   g_cancellable_cancel (client->cancellable);
+  /* TLS sends its close_notify first; the socket is closed either way. */
+  g_io_stream_close (client->stream, NULL, NULL);
   g_io_stream_close (G_IO_STREAM (client->connection), NULL, NULL);
 }
 
@@ -131,30 +141,31 @@ write_next (Client *client)
     return;
   next = g_queue_peek_head (&client->out);
   client->writing = TRUE;
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (client->connection)),
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (client->stream),
                                    g_bytes_get_data (next, NULL), g_bytes_get_size (next),
                                    G_PRIORITY_DEFAULT, client->cancellable, on_ack_written,
                                    client_ref (client));
 }
 
-static void
-send_ack (Client       *client,
-          RdHl7Message *request,
-          RdHl7AckCode  code,
-          const GError *error)
+static char *
+next_control_id (Listener *listener)
 {
-  Listener *listener = client->listener;
-  g_autofree char *control_id = NULL;
-  g_autofree char *ack = NULL;
+  return g_strdup_printf ("RD%" G_GINT64_FORMAT "%u", g_get_real_time () / G_USEC_PER_SEC,
+                          ++listener->ack_counter);
+}
+
+/* Queues one answer (an ACK, or the response to a status query) in MLLP
+ * framing. */
+static void
+send_answer (Client     *client,
+             const char *ack)
+{
   g_autoptr(GBytes) framed = NULL;
   GByteArray *out;
   gsize len;
 
   if (client->closed)
     return;
-  control_id = g_strdup_printf ("RD%" G_GINT64_FORMAT "%u", g_get_real_time () / G_USEC_PER_SEC,
-                                ++listener->ack_counter);
-  ack = rd_hl7_build_ack (request, code, error, control_id, NULL);
   len = strlen (ack);
   out = g_byte_array_sized_new (len + 3);
   g_byte_array_append (out, (const guint8 *) "\x0b", 1);
@@ -165,10 +176,27 @@ send_ack (Client       *client,
   write_next (client);
 }
 
+static void
+send_ack (Client       *client,
+          RdHl7Message *request,
+          RdHl7AckCode  code,
+          const GError *error)
+{
+  g_autofree char *control_id = NULL;
+  g_autofree char *ack = NULL;
+
+  if (client->closed)
+    return;
+  control_id = next_control_id (client->listener);
+  ack = rd_hl7_build_ack (request, code, error, control_id, NULL);
+  send_answer (client, ack);
+}
+
 typedef struct {
-  Listener     *listener;
-  Client       *client;
-  RdHl7Message *message;
+  Listener      *listener;
+  Client        *client;
+  RdHl7Message  *message;
+  RdIntakeEvent  event;
 } FileJob;
 
 static void
@@ -196,11 +224,27 @@ on_filed (GObject      *source,
       g_message ("hl7: message %s refused", control_id);
       send_ack (fj->client, fj->message, RD_HL7_ACK_AE, why);
     }
+  else if (fj->event == RD_INTAKE_EVENT_STATUS_QUERY && summary->status != NULL)
+    {
+      g_autofree char *response_id = next_control_id (listener);
+      g_autofree char *response = rd_hl7_build_status_response (fj->message, summary->status,
+                                                                summary->number, summary->message,
+                                                                response_id, NULL);
+
+      g_message ("hl7: message %s asked for the status of referral %" G_GINT64_FORMAT,
+                 control_id, summary->referral_id);
+      if (!fj->client->closed)
+        send_answer (fj->client, response);
+    }
   else
     {
+      /* AA; the words of a change (what was applied, what kept) go to MSA-3. */
+      g_autoptr(GError) remark = summary->message != NULL
+        ? g_error_new_literal (RD_INTAKE_ERROR, 0, summary->message) : NULL;
+
       g_message ("hl7: message %s %s as referral %" G_GINT64_FORMAT, control_id,
                  rd_intake_outcome_to_string (summary->outcome), summary->referral_id);
-      send_ack (fj->client, fj->message, RD_HL7_ACK_AA, NULL);
+      send_ack (fj->client, fj->message, RD_HL7_ACK_AA, remark);
     }
 
   client_unref (fj->client);
@@ -247,6 +291,7 @@ process_next (Listener *listener)
       fj->listener = listener;
       fj->client = g_steal_pointer (&client);
       fj->message = g_steal_pointer (&message);
+      fj->event = rd_intake_result_get_event (result);
       rd_intake_file_async (listener->conn, result, key, NULL, NULL, on_filed, fj);
     }
 }
@@ -370,9 +415,39 @@ on_incoming (GSocketService    *service,
              gpointer           user_data)
 {
   Listener *listener = user_data;
-  Client *client = g_new0 (Client, 1);
+  Client *client;
 
+  /* A sender opening connection after connection must not exhaust the
+   * listener: past the cap, a new connection is closed at once (the
+   * sender's engine retries later). The log names no address or content. */
+  if (g_hash_table_size (listener->clients) >= listener->max_connections)
+    {
+      g_message ("hl7: a new connection was closed at once: %u connections are open, the most allowed",
+                 g_hash_table_size (listener->clients));
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+
+  client = g_new0 (Client, 1);
   g_atomic_ref_count_init (&client->ref);
+  if (listener->certificate != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* The handshake happens with the first read; a sender speaking plain
+       * MLLP to a TLS port fails it and is closed. */
+      client->stream = G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (connection),
+                                                                 listener->certificate, &error));
+      if (client->stream == NULL)
+        {
+          g_message ("hl7: a new connection was closed: TLS could not start (%s)", error->message);
+          g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+          g_free (client);
+          return TRUE;
+        }
+    }
+  else
+    client->stream = g_object_ref (G_IO_STREAM (connection));
   client->listener = listener;
   client->id = ++listener->next_client;
   client->connection = g_object_ref (connection);
@@ -381,7 +456,7 @@ on_incoming (GSocketService    *service,
   g_hash_table_add (listener->clients, client);
   g_message ("hl7: connection %u opened", client->id);
   reset_idle (client);
-  g_input_stream_read_bytes_async (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+  g_input_stream_read_bytes_async (g_io_stream_get_input_stream (client->stream),
                                    64 * 1024, G_PRIORITY_DEFAULT, client->cancellable,
                                    on_read, client);
   return TRUE;
@@ -397,7 +472,8 @@ on_signal (gpointer user_data)
 /**
  * rd_admin_listen_hl7:
  * @argc: arguments
- * @argv: (array length=argc): `listen-hl7 [--db CONNINFO] [--address A] --port N`
+ * @argv: (array length=argc): `listen-hl7 [--db CONNINFO] [--address A]
+ *   [--idle-timeout S] [--max-connections N] --port N`
  *
  * Returns: the exit status
  */
@@ -418,6 +494,9 @@ rd_admin_listen_hl7 (int    argc,
   Listener listener = { 0 };
   int port = -1;
   int idle = 60;
+  int max_connections = 32;
+  g_autofree char *tls_certificate = NULL;
+  g_autofree char *tls_key = NULL;
   guint sigint, sigterm;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_STRING, &db,
@@ -427,6 +506,12 @@ rd_admin_listen_hl7 (int    argc,
     { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("The TCP port (0: any free port, printed)"), N_("N") },
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle,
       N_("Close a connection silent for this many seconds (default: 60; 0: never)"), N_("SECONDS") },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
+      N_("Close new connections at once while this many are open (default: 32)"), N_("N") },
+    { "tls-certificate", 0, 0, G_OPTION_ARG_FILENAME, &tls_certificate,
+      N_("Speak MLLP over TLS with this certificate (PEM; with --tls-key)"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
+      N_("The private key of the TLS certificate (PEM)"), N_("FILE") },
     { NULL }
   };
 
@@ -436,7 +521,8 @@ rd_admin_listen_hl7 (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return rd_admin_fail ("%s", error->message) + 1;
-  if (argc != 1 || port < 0 || port > 65535 || idle < 0)
+  if (argc != 1 || port < 0 || port > 65535 || idle < 0 || max_connections < 1
+      || (tls_certificate == NULL) != (tls_key == NULL))
     {
       g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
 
@@ -448,10 +534,20 @@ rd_admin_listen_hl7 (int    argc,
   if (inet == NULL)
     return rd_admin_fail (_("“%s” is not an IP address. Give one such as 127.0.0.1."), bind_address);
 
+  if (tls_certificate != NULL)
+    {
+      listener.certificate = g_tls_certificate_new_from_files (tls_certificate, tls_key, &error);
+      if (listener.certificate == NULL)
+        return rd_admin_fail (_("The TLS certificate or key cannot be used: %s"), error->message);
+    }
+
   listener.conn = rd_admin_open_connection (db, &error);
+  if (listener.conn == NULL)
+    g_clear_object (&listener.certificate);
   if (listener.conn == NULL)
     return rd_admin_fail (_("Could not connect to the database: %s"), error->message);
   listener.idle_timeout = (guint) idle;
+  listener.max_connections = (guint) max_connections;
   g_queue_init (&listener.jobs);
   listener.clients = g_hash_table_new (NULL, NULL);
 
@@ -461,13 +557,18 @@ rd_admin_listen_hl7 (int    argc,
                                       G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error))
     {
       g_clear_object (&listener.conn);
+      g_clear_object (&listener.certificate);
       return rd_admin_fail (_("Could not listen on port %d: %s"), port, error->message);
     }
   g_signal_connect (service, "incoming", G_CALLBACK (on_incoming), &listener);
 
   shown = g_inet_address_to_string (inet);
-  printf (_("Listening for HL7 v2 (MLLP) on %s port %u.\n"), shown,
-          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
+  if (listener.certificate != NULL)
+    printf (_("Listening for HL7 v2 (MLLP over TLS) on %s port %u.\n"), shown,
+            g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
+  else
+    printf (_("Listening for HL7 v2 (MLLP) on %s port %u.\n"), shown,
+            g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);
@@ -507,5 +608,6 @@ rd_admin_listen_hl7 (int    argc,
   }
   g_clear_pointer (&listener.clients, g_hash_table_unref);
   g_clear_object (&listener.conn);
+  g_clear_object (&listener.certificate);
   return 0;
 }

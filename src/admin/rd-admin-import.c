@@ -22,6 +22,7 @@
 #include "rd-inbox-watcher.h"
 #include "rd-intake.h"
 #include "rd-intake-detect.h"
+#include "rd-intake-folder.h"
 #include "rd-mail.h"
 #include "rd-pdf.h"
 #include "rd-tiff-pdf.h"
@@ -170,7 +171,12 @@ import_one (RdConnection *conn,
     case RD_INTAKE_OUTCOME_IMPORTED:
     case RD_INTAKE_OUTCOME_DUPLICATE:
     default:
-      if (summary->referral_id > 0)
+      if (summary->status != NULL)
+        /* A follow-up (HL7 REF^I13/I14/I15): what became of the referral. */
+        printf ("%s: %s (referral %" G_GINT64_FORMAT ", status %s): %s\n",
+                path, rd_intake_outcome_to_string (summary->outcome), summary->referral_id,
+                summary->status, summary->message != NULL ? summary->message : "");
+      else if (summary->referral_id > 0)
         printf ("%s: %s (referral %" G_GINT64_FORMAT ", queue %" G_GINT64_FORMAT ")\n",
                 path, rd_intake_outcome_to_string (summary->outcome),
                 summary->referral_id, summary->queue_id);
@@ -185,7 +191,8 @@ import_one (RdConnection *conn,
 /**
  * rd_admin_import:
  * @argc: arguments
- * @argv: (array length=argc): `import [--db CONNINFO] [--queue NAME] FILE…`
+ * @argv: (array length=argc): `import [--db CONNINFO] [--queue NAME] FILE…`;
+ *   a folder stands for the files in it, a Maildir for its messages
  *
  * Returns: the exit status
  */
@@ -207,7 +214,7 @@ rd_admin_import (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (_("FILE…"));
+  context = g_option_context_new (_("FILE|FOLDER|MAILDIR…"));
   g_option_context_set_summary (context,
                                 _("Imports PDF, TIFF, HL7 v2, FHIR JSON and e-mail files, each exactly once."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -226,8 +233,37 @@ rd_admin_import (int    argc,
     return rd_admin_fail (_("Could not connect to the database: %s"), error->message);
 
   for (int i = 1; i < argc; i++)
-    if (!import_one (conn, argv[i], queue))
-      all_ok = FALSE;
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (argv[i]);
+      g_autoptr(GListModel) files = NULL;
+
+      if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_DIRECTORY)
+        {
+          if (!import_one (conn, argv[i], queue))
+            all_ok = FALSE;
+          continue;
+        }
+
+      /* A folder: its files, or a Maildir's messages (new/ and cur/),
+       * each on a line of its own; the folder itself is not changed. */
+      files = rd_intake_list_folder (file, NULL, NULL, &error);
+      if (files == NULL)
+        {
+          printf ("%s: %s: %s\n", argv[i], rd_intake_outcome_to_string (RD_INTAKE_OUTCOME_REJECTED),
+                  error->message);
+          g_clear_error (&error);
+          all_ok = FALSE;
+          continue;
+        }
+      for (guint j = 0; j < g_list_model_get_n_items (files); j++)
+        {
+          g_autoptr(GFile) child = g_list_model_get_item (files, j);
+          g_autofree char *path = g_file_get_path (child);
+
+          if (!import_one (conn, path, queue))
+            all_ok = FALSE;
+        }
+    }
 
   return all_ok ? 0 : 1;
 }

@@ -1352,6 +1352,7 @@ read_referral (Import       *im,
 
   if (number == NULL)
     number = val (im, rf1, 11, 0, 1);
+  rd_intake_result_set_external_id (im->result, number);
 
   rd_referral_set_direction (referral, RD_DIRECTION_INCOMING);
   rd_referral_set_channel (referral, "hl7v2");
@@ -1367,6 +1368,8 @@ read_referral (Import       *im,
     rd_intake_result_add_warning (im->result,
                                   _("The priority “%s” is not known; the referral was taken as routine."),
                                   priority_code);
+  else if (priority_code != NULL)
+    rd_intake_result_set_priority_given (im->result, TRUE);
   rd_referral_set_priority (referral, priority);
 
   rd_intake_result_set_external_status (im->result, status);
@@ -1415,10 +1418,14 @@ read_referral (Import       *im,
  * - REF^I12 (patient referral): a new referral;
  * - REF^I13 (modify): the same fields, event %RD_INTAKE_EVENT_UPDATE;
  * - REF^I14 (cancel): status cancelled, event %RD_INTAKE_EVENT_CANCEL;
- * - REF^I15 (status inquiry, often sent as "I14 query" by integration
- *   engines): event %RD_INTAKE_EVENT_STATUS_QUERY with the referral number;
- *   the filing step looks it up and answers with an ACK whose MSA-3 text
- *   gives the status (AA), or AE when no such referral is known.
+ * - REF^I15 (status inquiry): event %RD_INTAKE_EVENT_STATUS_QUERY; the
+ *   filing step looks the referral up and the listener answers with an
+ *   RRI^I15 (rd_hl7_build_status_response()), or AE when no such referral
+ *   is known.
+ *
+ * A follow-up (I13–I15) names the referral by the sender's own id, RF1-6
+ * (else RF1-11), within the sending facility (MSH-4, else MSH-3): see
+ * rd_intake_result_get_external_id() and _get_sender_facility().
  *
  * Every other message type (ADT, ORM, OML, OMD, …) is refused with
  * %RD_INTAKE_ERROR_UNSUPPORTED naming the type. A missing PID is
@@ -1504,6 +1511,8 @@ rd_hl7_message_to_result (RdHl7Message *self,
     else
       sender = g_strdup (app != NULL ? app : facility);
     rd_intake_result_set_sender (result, sender);
+    /* A sender's referral ids are unique within its facility. */
+    rd_intake_result_set_sender_facility (result, facility != NULL ? facility : app);
   }
 
   im.msg = self;
@@ -1581,12 +1590,97 @@ hl7_error_code (const GError *error)
     }
 }
 
+typedef struct
+{
+  char fs, comp, rep, esc, sub;
+} Delims;
+
+#define ESC(text) escape_with ((text), d->fs, d->comp, d->rep, d->esc, d->sub)
+
+/* MSH of an answer to @request (or to nothing readable), in its delimiters:
+ * sender and receiver swapped, processing id and version echoed. */
+static void
+append_answer_msh (GString      *out,
+                   RdHl7Message *request,
+                   const char   *type_code,
+                   const char   *structure,
+                   const char   *ack_control_id,
+                   GDateTime    *now,
+                   Delims       *d)
+{
+  g_autoptr(GDateTime) time = now != NULL ? g_date_time_ref (now) : g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (time, "%Y%m%d%H%M%S%z");
+  const char *encoding = "^~\\&";
+  g_autofree char *trigger = NULL;
+  g_autofree char *processing = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *ack_id = NULL;
+  const char *fields[4] = { NULL };
+  char sep[2];
+
+  *d = (Delims) { '|', '^', '~', '\\', '&' };
+  if (request != NULL)
+    {
+      *d = (Delims) { request->field_sep, request->comp, request->rep, request->esc, request->sub };
+      encoding = request->encoding;
+      /* MSH-3..6 are copied as sent: they are already in these delimiters. */
+      for (guint i = 0; i < 4; i++)
+        fields[i] = rd_hl7_message_get_raw_field (request, 0, 3 + i);
+      trigger = rd_hl7_message_get_value (request, 0, 9, 0, 2, 1);
+      processing = rd_hl7_message_get_value (request, 0, 11, 0, 1, 1);
+      version = rd_hl7_message_get_value (request, 0, 12, 0, 1, 1);
+    }
+  sep[0] = d->fs;
+  sep[1] = '\0';
+  ack_id = ESC (ack_control_id != NULL ? ack_control_id : "");
+
+  g_string_append_printf (out, "MSH%c%s%c%s%c%s%c%s%c%s%c%s%c%c%s",
+                          d->fs, encoding,
+                          d->fs, fields[2] ? fields[2] : "",
+                          d->fs, fields[3] ? fields[3] : "",
+                          d->fs, fields[0] ? fields[0] : "",
+                          d->fs, fields[1] ? fields[1] : "",
+                          d->fs, stamp,
+                          d->fs, d->fs, type_code);
+  if (trigger != NULL && d->comp != 0)
+    {
+      g_autofree char *t = ESC (trigger);
+      g_string_append_printf (out, "%c%s%c%s", d->comp, t, d->comp, structure);
+    }
+  {
+    g_autofree char *p = ESC (processing != NULL ? processing : "P");
+    g_autofree char *v = ESC (version != NULL ? version : "2.5.1");
+
+    g_string_append_printf (out, "%s%s%s%s%s%s\r", sep, ack_id, sep, p, sep, v);
+  }
+}
+
+static void
+append_msa (GString      *out,
+            RdHl7Message *request,
+            const char   *code,
+            const char   *text,
+            Delims       *d)
+{
+  g_autofree char *control = request != NULL ? rd_hl7_message_dup_control_id (request) : NULL;
+  g_autofree char *c = ESC (control != NULL ? control : "");
+
+  g_string_append_printf (out, "MSA%c%s%c%s", d->fs, code, d->fs, c);
+  if (text != NULL)
+    {
+      g_autofree char *t = ESC (text);
+      g_string_append_printf (out, "%c%s", d->fs, t);
+    }
+  g_string_append_c (out, '\r');
+}
+
 /**
  * rd_hl7_build_ack:
  * @request: (nullable): the message being answered; %NULL when it could
  *   not be parsed at all
  * @code: AA, AE or AR
- * @error: (nullable): why, for AE/AR: goes into MSA-3 and ERR
+ * @error: (nullable): why, for AE/AR: goes into MSA-3 and ERR; with AA, a
+ *   remark for people (MSA-3 only)
  * @ack_control_id: this ACK's own MSH-10
  * @now: (nullable): the time for MSH-7; %NULL for now
  *
@@ -1607,88 +1701,158 @@ rd_hl7_build_ack (RdHl7Message *request,
 {
   static const char * const codes[] = { "AA", "AE", "AR" };
   GString *out = g_string_new (NULL);
-  g_autoptr(GDateTime) time = now != NULL ? g_date_time_ref (now) : g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format (time, "%Y%m%d%H%M%S%z");
-  char fs = '|', comp = '^', rep = '~', esc = '\\', sub = '&';
-  const char *encoding = "^~\\&";
-  g_autofree char *trigger = NULL;
-  g_autofree char *control = NULL;
-  g_autofree char *processing = NULL;
-  g_autofree char *version = NULL;
-  g_autofree char *ack_id = NULL;
-  const char *fields[4] = { NULL };
-  char sep[2];
+  Delims delims;
+  Delims *d = &delims;
 
   g_return_val_if_fail ((guint) code < G_N_ELEMENTS (codes), NULL);
 
-  if (request != NULL)
-    {
-      fs = request->field_sep;
-      comp = request->comp;
-      rep = request->rep;
-      esc = request->esc;
-      sub = request->sub;
-      encoding = request->encoding;
-      /* MSH-3..6 are copied as sent: they are already in these delimiters. */
-      for (guint i = 0; i < 4; i++)
-        fields[i] = rd_hl7_message_get_raw_field (request, 0, 3 + i);
-      trigger = rd_hl7_message_get_value (request, 0, 9, 0, 2, 1);
-      control = rd_hl7_message_dup_control_id (request);
-      processing = rd_hl7_message_get_value (request, 0, 11, 0, 1, 1);
-      version = rd_hl7_message_get_value (request, 0, 12, 0, 1, 1);
-    }
-  sep[0] = fs;
-  sep[1] = '\0';
-
-#define ESC(text) escape_with ((text), fs, comp, rep, esc, sub)
-  ack_id = ESC (ack_control_id != NULL ? ack_control_id : "");
-
-  g_string_append_printf (out, "MSH%c%s%c%s%c%s%c%s%c%s%c%s%c%cACK",
-                          fs, encoding,
-                          fs, fields[2] ? fields[2] : "",
-                          fs, fields[3] ? fields[3] : "",
-                          fs, fields[0] ? fields[0] : "",
-                          fs, fields[1] ? fields[1] : "",
-                          fs, stamp,
-                          fs, fs);
-  if (trigger != NULL && comp != 0)
-    {
-      g_autofree char *t = ESC (trigger);
-      g_string_append_printf (out, "%c%s%cACK", comp, t, comp);
-    }
-  {
-    g_autofree char *p = ESC (processing != NULL ? processing : "P");
-    g_autofree char *v = ESC (version != NULL ? version : "2.5.1");
-
-    g_string_append_printf (out, "%s%s%s%s%s%s\r", sep, ack_id, sep, p, sep, v);
-  }
-
-  {
-    g_autofree char *c = ESC (control != NULL ? control : "");
-
-    g_string_append_printf (out, "MSA%s%s%s%s", sep, codes[code], sep, c);
-    if (error != NULL)
-      {
-        g_autofree char *text = ESC (error->message);
-        g_string_append_printf (out, "%s%s", sep, text);
-      }
-    g_string_append_c (out, '\r');
-  }
+  append_answer_msh (out, request, "ACK", "ACK", ack_control_id, now, d);
+  append_msa (out, request, codes[code], error != NULL ? error->message : NULL, d);
 
   if (error != NULL && code != RD_HL7_ACK_AA)
     {
       g_autofree char *text = ESC (error->message);
       g_autofree char *err_code = g_strdup (hl7_error_code (error));
+      char sep = d->fs;
 
       /* The code is written with "^"; use the message's own delimiter. */
       for (char *p = err_code; *p; p++)
         if (*p == '^')
-          *p = comp ? comp : ' ';
+          *p = d->comp ? d->comp : ' ';
 
-      g_string_append_printf (out, "ERR%s%s%s%s%sE%s%s%s%s%s\r",
+      g_string_append_printf (out, "ERR%c%c%c%s%cE%c%c%c%c%s\r",
                               sep, sep, sep, err_code, sep, sep, sep, sep, sep, text);
     }
-#undef ESC
 
   return g_string_free (out, FALSE);
 }
+
+/**
+ * rd_hl7_status_to_rf1:
+ * @status: (nullable): a referral status as the database stores it
+ *   ("triage", "cancelled", …)
+ *
+ * Maps a status to HL7 table 0283 (referral status), which knows only
+ * four: pending (P) for work not yet decided, accepted (A) from acceptance
+ * to completion, rejected (R) for declined and cancelled, expired (E).
+ *
+ * Returns: "P", "A", "R" or "E"
+ */
+const char *
+rd_hl7_status_to_rf1 (const char *status)
+{
+  RdStatus value;
+
+  if (status == NULL || !rd_status_from_string (status, &value))
+    return "P";
+
+  switch (value)
+    {
+    case RD_STATUS_ACCEPTED:
+    case RD_STATUS_SCHEDULED:
+    case RD_STATUS_NO_SHOW:
+    case RD_STATUS_SEEN:
+    case RD_STATUS_COMPLETED:
+      return "A";
+    case RD_STATUS_DECLINED:
+    case RD_STATUS_CANCELLED:
+      return "R";
+    case RD_STATUS_EXPIRED:
+      return "E";
+    case RD_STATUS_NEW:
+    case RD_STATUS_TRIAGE:
+    case RD_STATUS_PENDING_INFO:
+    case RD_STATUS_PENDING_AUTH:
+    default:
+      return "P";
+    }
+}
+
+/**
+ * rd_hl7_build_status_response:
+ * @request: the REF^I15 (status query) being answered
+ * @status: the referral's status as stored ("triage", …)
+ * @referral_number: (nullable): our number of the referral
+ * @text: (nullable): words for people (MSA-3)
+ * @control_id: this response's own MSH-10
+ * @now: (nullable): the time for MSH-7; %NULL for now
+ *
+ * Answers a status query with an RRI^I15 (structure RRI_I12): MSH, MSA
+ * with AA, RF1 and the query's PID echoed as sent. RF1-1 carries the
+ * status in HL7 table 0283 (rd_hl7_status_to_rf1()) and, as the alternate
+ * code of the same CWE (components 4–6, coding system L), Referral Desk's
+ * own finer status; RF1-6 echoes the sender's id of the referral and RF1-11
+ * gives our number.
+ *
+ * Returns: (transfer full): the response
+ */
+char *
+rd_hl7_build_status_response (RdHl7Message *request,
+                              const char   *status,
+                              const char   *referral_number,
+                              const char   *text,
+                              const char   *control_id,
+                              GDateTime    *now)
+{
+  static const char * const labels[] = { "A", "Accepted", "E", "Expired", "P", "Pending",
+                                         "R", "Rejected" };
+  GString *out = g_string_new (NULL);
+  Delims delims;
+  Delims *d = &delims;
+  const char *code;
+  const char *label = "";
+  g_autofree char *local = NULL;
+  const char *originating;
+  int rf1;
+  int pid;
+
+  g_return_val_if_fail (RD_IS_HL7_MESSAGE (request), NULL);
+
+  append_answer_msh (out, request, "RRI", "RRI_I12", control_id, now, d);
+  append_msa (out, request, "AA", text, d);
+
+  code = rd_hl7_status_to_rf1 (status);
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i += 2)
+    if (g_str_equal (labels[i], code))
+      label = labels[i + 1];
+  local = ESC (status != NULL ? status : "");
+  rf1 = rd_hl7_message_find_segment (request, "RF1", 0);
+  originating = rf1 >= 0 ? rd_hl7_message_get_raw_field (request, (guint) rf1, 6) : NULL;
+
+  if (d->comp != 0)
+    g_string_append_printf (out, "RF1%c%s%c%s%cHL70283%c%s%c%s%cL",
+                            d->fs, code, d->comp, label, d->comp, d->comp, local,
+                            d->comp, local, d->comp);
+  else
+    g_string_append_printf (out, "RF1%c%s", d->fs, code);
+  /* RF1-2 … RF1-5 empty, RF1-6 as sent, RF1-7 … RF1-10 empty, RF1-11 ours. */
+  g_string_append_printf (out, "%c%c%c%c%c%s%c%c%c%c", d->fs, d->fs, d->fs, d->fs, d->fs,
+                          originating != NULL ? originating : "", d->fs, d->fs, d->fs, d->fs);
+  if (referral_number != NULL)
+    {
+      g_autofree char *number = ESC (referral_number);
+
+      g_string_append_printf (out, "%c%s", d->fs, number);
+      if (d->comp != 0)
+        g_string_append_printf (out, "%cReferralDesk", d->comp);
+    }
+  g_string_append_c (out, '\r');
+
+  pid = rd_hl7_message_find_segment (request, "PID", 0);
+  if (pid >= 0)
+    {
+      guint n = rd_hl7_message_get_n_fields (request, (guint) pid);
+
+      g_string_append (out, "PID");
+      for (guint f = 1; f <= n; f++)
+        {
+          const char *raw = rd_hl7_message_get_raw_field (request, (guint) pid, f);
+
+          g_string_append_printf (out, "%c%s", d->fs, raw != NULL ? raw : "");
+        }
+      g_string_append_c (out, '\r');
+    }
+
+  return g_string_free (out, FALSE);
+}
+#undef ESC

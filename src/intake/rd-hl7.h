@@ -82,6 +82,14 @@ char           *rd_hl7_build_ack                 (RdHl7Message  *request,
                                                   const char    *ack_control_id,
                                                   GDateTime     *now);
 
+const char     *rd_hl7_status_to_rf1             (const char    *status);
+char           *rd_hl7_build_status_response     (RdHl7Message  *request,
+                                                  const char    *status,
+                                                  const char    *referral_number,
+                                                  const char    *text,
+                                                  const char    *control_id,
+                                                  GDateTime     *now);
+
 GDateTime      *rd_hl7_parse_timestamp           (const char    *text);
 
 G_END_DECLS

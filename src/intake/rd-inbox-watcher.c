@@ -22,6 +22,7 @@
 #include "rd-inbox-watcher.h"
 #include "rd-intake-result.h"
 #include "rd-pdf.h"
+#include "rd-fax-meta.h"
 #include "rd-tiff-pdf.h"
 
 #define RETRY_AFTER_US (30 * G_USEC_PER_SEC)
@@ -49,6 +50,8 @@ struct _RdInboxWatcher
   guint            tick_source;
   char            *current;     /* the base name being taken */
   GBytes          *current_bytes;
+  RdFaxMeta       *current_meta; /* sender and time the fax file gives */
+  guint            current_pages;
 };
 
 G_DEFINE_FINAL_TYPE (RdInboxWatcher, rd_inbox_watcher, G_TYPE_OBJECT)
@@ -81,6 +84,7 @@ rd_inbox_watcher_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->candidates, g_hash_table_unref);
   g_clear_pointer (&self->current_bytes, g_bytes_unref);
+  g_clear_pointer (&self->current_meta, rd_fax_meta_free);
   g_free (self->current);
   g_free (self->received_via);
   G_OBJECT_CLASS (rd_inbox_watcher_parent_class)->finalize (object);
@@ -217,6 +221,7 @@ finish_current (RdInboxWatcher  *self,
   gboolean rejected = outcome == RD_INTAKE_OUTCOME_REJECTED;
 
   g_clear_pointer (&self->current_bytes, g_bytes_unref);
+  g_clear_pointer (&self->current_meta, rd_fax_meta_free);
   moved = move_into (file, rejected ? self->rejected : self->processed, name, &error);
   if (moved == NULL)
     {
@@ -267,6 +272,7 @@ on_filed (GObject      *source,
       c->not_before = g_get_monotonic_time () + RETRY_AFTER_US;
       g_hash_table_insert (self->candidates, g_steal_pointer (&self->current), c);
       g_clear_pointer (&self->current_bytes, g_bytes_unref);
+      g_clear_pointer (&self->current_meta, rd_fax_meta_free);
       return;
     }
   finish_current (self, summary->outcome, summary->reason);
@@ -287,6 +293,7 @@ file_current (RdInboxWatcher *self,
   g_object_set (rd_intake_document_get_metadata (doc), "kind", self->received_via, NULL);
   if (pages > 0)
     rd_document_set_pages (rd_intake_document_get_metadata (doc), (int) pages);
+  rd_fax_meta_apply (self->current_meta, rd_intake_document_get_metadata (doc));
   rd_intake_result_add_document (result, doc);
   if (converted_pdf != NULL)
     {
@@ -297,10 +304,56 @@ file_current (RdInboxWatcher *self,
 
       g_object_set (rd_intake_document_get_metadata (pdf), "kind", self->received_via, NULL);
       rd_document_set_pages (rd_intake_document_get_metadata (pdf), (int) pages);
+      rd_fax_meta_apply (self->current_meta, rd_intake_document_get_metadata (pdf));
       rd_intake_result_add_document (result, pdf);
     }
   rd_intake_file_async (self->conn, result, NULL, NULL, self->cancellable, on_filed,
                         g_object_ref (self));
+}
+
+static void
+read_meta_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  g_task_return_pointer (task, rd_fax_meta_read (task_data, "application/pdf", NULL),
+                         (GDestroyNotify) rd_fax_meta_free);
+}
+
+static void
+on_meta_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  RdInboxWatcher *self = RD_INBOX_WATCHER (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdFaxMeta) meta = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (self->current == NULL || meta == NULL)
+    return;
+  g_clear_pointer (&self->current_meta, rd_fax_meta_free);
+  self->current_meta = g_steal_pointer (&meta);
+  file_current (self, "application/pdf", self->current_pages, NULL);
+}
+
+/* A fax server's PDF says who sent it and when (its Info); a scanner's
+ * says nothing about a sender. */
+static void
+read_meta_then_file (RdInboxWatcher *self,
+                     const char     *media_type)
+{
+  GTask *task;
+
+  if (g_strcmp0 (self->received_via, "fax") != 0)
+    {
+      file_current (self, media_type, self->current_pages, NULL);
+      return;
+    }
+  task = g_task_new (self, self->cancellable, on_meta_read, NULL);
+  g_task_set_task_data (task, g_bytes_ref (self->current_bytes), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, read_meta_thread);
+  g_object_unref (task);
 }
 
 static void
@@ -325,18 +378,21 @@ on_pdf_loaded (GObject      *source,
       finish_current (self, RD_INTAKE_OUTCOME_REJECTED, reason);
       return;
     }
-  file_current (self, "application/pdf", rd_pdf_get_n_pages (pdf), NULL);
+  self->current_pages = rd_pdf_get_n_pages (pdf);
+  read_meta_then_file (self, "application/pdf");
 }
 
 typedef struct {
-  GBytes *pdf;
-  guint   pages;
+  GBytes    *pdf;
+  guint      pages;
+  RdFaxMeta *meta;
 } Converted;
 
 static void
 converted_free (Converted *c)
 {
   g_clear_pointer (&c->pdf, g_bytes_unref);
+  g_clear_pointer (&c->meta, rd_fax_meta_free);
   g_free (c);
 }
 
@@ -356,6 +412,7 @@ convert_tiff_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+  c->meta = rd_fax_meta_read (task_data, "image/tiff", NULL);
   g_task_return_pointer (task, c, (GDestroyNotify) converted_free);
 }
 
@@ -375,7 +432,12 @@ on_tiff_converted (GObject      *source,
       return;
     }
   if (self->current != NULL)
-    file_current (self, "image/tiff", c->pages, c->pdf);
+    {
+      g_clear_pointer (&self->current_meta, rd_fax_meta_free);
+      if (g_strcmp0 (self->received_via, "fax") == 0)
+        self->current_meta = g_steal_pointer (&c->meta);
+      file_current (self, "image/tiff", c->pages, c->pdf);
+    }
   converted_free (c);
 }
 

@@ -15,6 +15,7 @@
 
 #include "rd-intake-file.h"
 #include "rd-repo-document.h"
+#include "rd-repo-hl7.h"
 #include "rd-repo-intake.h"
 
 typedef struct {
@@ -51,6 +52,9 @@ rd_intake_summary_free (RdIntakeSummary *summary)
     return;
   g_free (summary->document_ids);
   g_free (summary->reason);
+  g_free (summary->status);
+  g_free (summary->number);
+  g_free (summary->message);
   g_free (summary);
 }
 
@@ -119,6 +123,47 @@ reject (GTask      *task,
 }
 
 static void
+on_linked (GObject      *source,
+           GAsyncResult *res,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FileData *fd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) rows = NULL;
+
+  /* The referral is stored either way; without the link the sender's
+   * follow-ups are answered "unknown referral" until the I12 is resent
+   * (a resend links it again). */
+  rows = rd_repo_hl7_rows_finish (RD_CONNECTION (source), res, &error);
+  if (rows == NULL)
+    g_warning ("intake: referral %" G_GINT64_FORMAT " not linked to its sender's id: %s",
+               fd->summary->referral_id, error->message);
+  return_summary (task);
+}
+
+/* A referral from HL7 v2 is remembered by the sender's own id, which its
+ * REF^I13/I14/I15 follow-ups name it by. */
+static void
+link_and_return (GTask *task)
+{
+  FileData *fd = g_task_get_task_data (task);
+  const char *facility = rd_intake_result_get_sender_facility (fd->result);
+  const char *external_id = rd_intake_result_get_external_id (fd->result);
+
+  if (g_strcmp0 (rd_intake_result_get_channel (fd->result), "hl7v2") != 0
+      || facility == NULL || *facility == '\0' || external_id == NULL || *external_id == '\0'
+      || fd->summary->referral_id <= 0)
+    {
+      return_summary (task);
+      return;
+    }
+  rd_repo_hl7_link_async (g_task_get_source_object (task), fd->summary->referral_id,
+                          facility, external_id, g_task_get_cancellable (task), on_linked,
+                          g_object_ref (task));
+}
+
+static void
 on_saved (GObject      *source,
           GAsyncResult *res,
           gpointer      user_data)
@@ -138,7 +183,7 @@ on_saved (GObject      *source,
   fd->summary->outcome = RD_INTAKE_OUTCOME_IMPORTED;
   g_debug ("intake: filed referral %" G_GINT64_FORMAT " in queue %" G_GINT64_FORMAT,
            id, fd->summary->queue_id);
-  return_summary (task);
+  link_and_return (task);
 }
 
 /* The parsers speak HL7 table 0001 (F, M, O, U); the database stores words. */
@@ -436,7 +481,7 @@ on_existing_checked (GObject      *source,
       fd->summary->outcome = RD_INTAKE_OUTCOME_DUPLICATE;
       fd->summary->referral_id = rd_result_get_int64 (rows, 0, 0);
       fd->summary->queue_id = rd_result_get_int64 (rows, 0, 1);
-      return_summary (task);
+      link_and_return (task);
       return;
     }
   insert_next_document (task);
@@ -482,6 +527,311 @@ on_queue_found (GObject      *source,
   insert_next_document (task);
 }
 
+/* Follow-ups: REF^I13 (change), I14 (cancel), I15 (status query) name a
+ * referral by the sender's id (RF1-6) within its facility. */
+
+static const char *
+status_words (const char *status)
+{
+  RdStatus value;
+
+  if (status == NULL || !rd_status_from_string (status, &value))
+    return status != NULL ? status : "";
+  return rd_status_get_label (value, RD_DIRECTION_INCOMING);
+}
+
+static void
+reject_unknown (GTask *task)
+{
+  reject (task, _("Unknown referral: no referral from this sender has the id in RF1-6. Check the id, or send the referral itself (REF^I12) first."));
+}
+
+static void
+on_status_found (GObject      *source,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FileData *fd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) rows = NULL;
+  const char *status;
+
+  rows = rd_repo_hl7_rows_finish (RD_CONNECTION (source), res, &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (rd_result_get_n_rows (rows) == 0)
+    {
+      reject_unknown (task);
+      return;
+    }
+  status = rd_result_get_string (rows, 0, rd_result_get_column (rows, "status"));
+  fd->summary->outcome = RD_INTAKE_OUTCOME_DUPLICATE;
+  fd->summary->referral_id = rd_result_get_int64 (rows, 0, rd_result_get_column (rows, "id"));
+  fd->summary->status = g_strdup (status);
+  fd->summary->number = g_strdup (rd_result_get_string (rows, 0, rd_result_get_column (rows, "number")));
+  fd->summary->message = g_strdup_printf (_("The referral’s status is “%s”."), status_words (status));
+  return_summary (task);
+}
+
+static void
+on_cancelled (GObject      *source,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FileData *fd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) rows = NULL;
+  const char *status;
+  const char *outcome;
+
+  rows = rd_repo_hl7_rows_finish (RD_CONNECTION (source), res, &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (rd_result_get_n_rows (rows) == 0)
+    {
+      reject_unknown (task);
+      return;
+    }
+  status = rd_result_get_string (rows, 0, 1);
+  outcome = rd_result_get_string (rows, 0, 2);
+  fd->summary->referral_id = rd_result_get_int64 (rows, 0, 0);
+  fd->summary->status = g_strdup (status);
+  if (g_strcmp0 (outcome, "refused") == 0)
+    {
+      g_autofree char *why = g_strdup_printf (_("The referral’s status is “%s”, so it can no longer be cancelled. Call the referral office to withdraw it."),
+                                              status_words (status));
+      reject (task, why);
+      return;
+    }
+  if (g_strcmp0 (outcome, "already") == 0)
+    {
+      fd->summary->outcome = RD_INTAKE_OUTCOME_DUPLICATE;
+      fd->summary->message = g_strdup (_("The referral was cancelled before."));
+    }
+  else
+    {
+      fd->summary->outcome = RD_INTAKE_OUTCOME_IMPORTED;
+      fd->summary->message = g_strdup (_("The referral was cancelled."));
+    }
+  g_debug ("intake: referral %" G_GINT64_FORMAT " cancelled by its sender (%s)",
+           fd->summary->referral_id, outcome);
+  return_summary (task);
+}
+
+static char *
+join_labels (RdResult *rows,
+             int       column)
+{
+  g_auto(GStrv) labels = rd_pg_parse_array (rd_result_get_string (rows, 0, column));
+
+  return labels != NULL && labels[0] != NULL ? g_strjoinv (", ", labels) : NULL;
+}
+
+static void
+on_changed (GObject      *source,
+            GAsyncResult *res,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FileData *fd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) rows = NULL;
+  g_autofree char *changed = NULL;
+  g_autofree char *kept = NULL;
+  const char *status;
+  const char *outcome;
+
+  rows = rd_repo_hl7_rows_finish (RD_CONNECTION (source), res, &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (rd_result_get_n_rows (rows) == 0)
+    {
+      reject_unknown (task);
+      return;
+    }
+  fd->summary->referral_id = rd_result_get_int64 (rows, 0, 0);
+  status = rd_result_get_string (rows, 0, 1);
+  outcome = rd_result_get_string (rows, 0, 2);
+  fd->summary->status = g_strdup (status);
+  changed = join_labels (rows, 3);
+  kept = join_labels (rows, 4);
+
+  if (g_strcmp0 (outcome, "closed") == 0)
+    {
+      g_autofree char *why = g_strdup_printf (_("The referral is closed (“%s”), so the change was not applied. Call the referral office."),
+                                              status_words (status));
+      reject (task, why);
+      return;
+    }
+  if (g_strcmp0 (outcome, "updated") != 0)
+    {
+      fd->summary->outcome = RD_INTAKE_OUTCOME_DUPLICATE;
+      fd->summary->message = g_strdup (g_strcmp0 (outcome, "duplicate") == 0
+                                       ? _("This change was applied before.")
+                                       : _("The change holds nothing the referral does not already say."));
+      return_summary (task);
+      return;
+    }
+
+  fd->summary->outcome = RD_INTAKE_OUTCOME_IMPORTED;
+  {
+    GString *text = g_string_new (NULL);
+
+    if (changed != NULL)
+      g_string_append_printf (text, _("Changed: %s."), changed);
+    else
+      g_string_append (text, _("The notes were added to."));
+    if (kept != NULL)
+      {
+        g_string_append_c (text, ' ');
+        g_string_append_printf (text, _("Kept as changed at the referral office, with the value sent added to the notes: %s."),
+                                kept);
+      }
+    fd->summary->message = g_string_free (text, FALSE);
+  }
+  g_debug ("intake: referral %" G_GINT64_FORMAT " changed by its sender", fd->summary->referral_id);
+  return_summary (task);
+}
+
+static char *
+provider_text (RdProvider *provider)
+{
+  const char *name;
+  const char *npi;
+
+  if (provider == NULL)
+    return NULL;
+  name = rd_provider_get_name (provider);
+  npi = rd_provider_get_npi (provider);
+  if (name != NULL && npi != NULL)
+    return g_strdup_printf (_("%s (NPI %s)"), name, npi);
+  if (npi != NULL)
+    return g_strdup_printf (_("NPI %s"), npi);
+  return g_strdup (name);
+}
+
+static void
+file_change (GTask *task)
+{
+  FileData *fd = g_task_get_task_data (task);
+  RdIntakeResult *result = fd->result;
+  RdReferral *referral = rd_intake_result_get_referral (result);
+  RdProvider *referring = rd_intake_result_get_referring (result);
+  RdProvider *receiving = rd_intake_result_get_receiving (result);
+  g_autoptr(GString) dropped = g_string_new (NULL);
+  g_autoptr(GString) note = g_string_new (NULL);
+  g_autofree char *notes = rd_intake_result_dup_notes_text (result);
+  g_autofree char *referring_text = provider_text (referring);
+  g_autofree char *receiving_text = provider_text (receiving);
+  g_autofree char *event_reason = NULL;
+  g_auto(GStrv) dx = keep_codes (rd_referral_get_diagnoses (referral),
+                                 "^[A-Z][0-9][0-9A-Z](\\.[0-9A-Z]{1,4})?$", dropped);
+  g_auto(GStrv) px = keep_codes (rd_referral_get_procedures (referral),
+                                 "^([0-9]{4}[0-9FT]|[A-V][0-9]{4})$", dropped);
+  const char *labels[] = {
+    _("priority"), _("specialty"), _("reason"), _("diagnoses"), _("procedures"),
+    _("referring provider"), _("receiving provider"), NULL
+  };
+  RdHl7Change change = { 0 };
+
+  if (notes != NULL || dropped->len > 0)
+    {
+      g_string_append_printf (note, _("Update from %s:"), rd_intake_result_get_sender (result));
+      if (notes != NULL)
+        g_string_append_printf (note, "\n%s", notes);
+      if (dropped->len > 0)
+        g_string_append_printf (note, "\n%s %s", _("Codes as sent:"), dropped->str);
+    }
+  event_reason = g_strdup_printf (_("Changed by the referring system %s"),
+                                  rd_intake_result_get_sender (result));
+
+  change.sender = rd_intake_result_get_sender_facility (result);
+  change.external_id = rd_intake_result_get_external_id (result);
+  change.message_id = rd_intake_result_get_message_id (result);
+  change.priority = rd_intake_result_get_priority_given (result)
+                    ? rd_priority_to_string (rd_referral_get_priority (referral)) : NULL;
+  change.specialty = rd_referral_get_specialty (referral);
+  change.reason = rd_referral_get_reason (referral);
+  /* No DG1 or PR1 at all: the codes were not sent, not cleared. */
+  change.diagnoses = dx != NULL && dx[0] != NULL ? (const char * const *) dx : NULL;
+  change.procedures = px != NULL && px[0] != NULL ? (const char * const *) px : NULL;
+  change.referring_npi = referring != NULL ? rd_provider_get_npi (referring) : NULL;
+  change.referring_text = referring_text;
+  change.receiving_npi = receiving != NULL ? rd_provider_get_npi (receiving) : NULL;
+  change.receiving_text = receiving_text;
+  change.note = note->len > 0 ? note->str : NULL;
+  change.labels = labels;
+  /* TRANSLATORS: filled in by the database: the field's name, then the
+   * value the referring system sent; keep both %s and add no other %. */
+  change.kept_format = _("Not applied because it was changed here — %s as sent: %s");
+  change.event_reason = event_reason;
+  rd_repo_hl7_change_async (g_task_get_source_object (task), &change,
+                            g_task_get_cancellable (task), on_changed, g_object_ref (task));
+}
+
+static void
+file_follow_up (GTask *task)
+{
+  FileData *fd = g_task_get_task_data (task);
+  RdIntakeResult *result = fd->result;
+  RdConnection *conn = g_task_get_source_object (task);
+  const char *facility = rd_intake_result_get_sender_facility (result);
+  const char *external_id = rd_intake_result_get_external_id (result);
+
+  if (g_strcmp0 (rd_intake_result_get_channel (result), "hl7v2") != 0
+      || rd_intake_result_get_referral (result) == NULL)
+    {
+      reject (task, _("Changes to, withdrawals of and questions about referrals sent before are filed automatically only from HL7 v2. Pass this one on to the referral's owner."));
+      return;
+    }
+  if (facility == NULL || external_id == NULL)
+    {
+      reject (task, _("The message does not say which referral it is about: the sending facility (MSH-4) or the referral id (RF1-6) is missing. Ask the sender to include them."));
+      return;
+    }
+
+  switch (rd_intake_result_get_event (result))
+    {
+    case RD_INTAKE_EVENT_STATUS_QUERY:
+      rd_repo_hl7_find_async (conn, facility, external_id, g_task_get_cancellable (task),
+                              on_status_found, g_object_ref (task));
+      break;
+    case RD_INTAKE_EVENT_CANCEL:
+      {
+        const char * const *notes = rd_intake_result_get_notes (result);
+        g_autofree char *reason = NULL;
+
+        /* The sender's words (NTE) are the reason when it gave any. */
+        if (notes != NULL && notes[0] != NULL)
+          reason = g_utf8_substring (notes[0], 0, MIN (g_utf8_strlen (notes[0], -1), 1900));
+        else
+          reason = g_strdup (_("Cancelled by the referring system"));
+        rd_repo_hl7_cancel_async (conn, facility, external_id, reason,
+                                  g_task_get_cancellable (task), on_cancelled,
+                                  g_object_ref (task));
+      }
+      break;
+    case RD_INTAKE_EVENT_UPDATE:
+      file_change (task);
+      break;
+    case RD_INTAKE_EVENT_NEW:
+    case RD_INTAKE_EVENT_DOCUMENTS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 static char *
 make_key (RdIntakeResult *result,
           const char     *source_key)
@@ -520,7 +870,16 @@ make_key (RdIntakeResult *result,
  * the patient, coverage and referral in one transaction, exactly once per
  * message. The referral goes to the queue named by the receiving
  * provider's or the referral's specialty (matched against queue names,
- * ignoring case), else to the intake queue.
+ * ignoring case), else to the intake queue. A referral from HL7 v2 is
+ * linked to the sender's id (RF1-6) within its facility.
+ *
+ * HL7 v2 follow-ups find that referral again: REF^I13 applies the change
+ * to an open referral as one audited update with a referral event, keeping
+ * every field changed here since it arrived (the incoming value goes into
+ * the notes and the summary's message says so); REF^I14 cancels it through
+ * the lifecycle (refused, with the reason, once the lifecycle forbids it);
+ * REF^I15 stores nothing and gives the status in the summary. An id the
+ * sender never sent is rejected as an unknown referral.
  */
 void
 rd_intake_file_async (RdConnection        *conn,
@@ -595,9 +954,10 @@ rd_intake_file_async (RdConnection        *conn,
     case RD_INTAKE_EVENT_UPDATE:
     case RD_INTAKE_EVENT_CANCEL:
     case RD_INTAKE_EVENT_STATUS_QUERY:
-    default:
-      reject (task, _("Changes to, withdrawals of and questions about referrals sent before are not filed automatically yet. Pass them on to the referral's owner."));
+      file_follow_up (task);
       return;
+    default:
+      g_assert_not_reached ();
     }
 
   receiving = rd_intake_result_get_receiving (result);

@@ -35,8 +35,14 @@ typedef enum {
  * @document_ids: (array length=n_document_ids): the documents' ids
  * @n_document_ids: their number
  * @reason: (nullable): why it was rejected, for people
+ * @status: (nullable): the referral's status after a follow-up (REF^I13,
+ *   I14) or as asked for (REF^I15), as the database stores it ("triage")
+ * @number: (nullable): our number of that referral, when known
+ * @message: (nullable): what was done, for people, when there is more to
+ *   say than the outcome: the fields a change applied and the ones it kept
  *
- * The summary of one filing.
+ * The summary of one filing. A status query stores nothing: its outcome is
+ * %RD_INTAKE_OUTCOME_DUPLICATE with @status set.
  */
 typedef struct {
   RdIntakeOutcome  outcome;
@@ -47,6 +53,9 @@ typedef struct {
   gint64          *document_ids;
   guint            n_document_ids;
   char            *reason;
+  char            *status;
+  char            *number;
+  char            *message;
 } RdIntakeSummary;
 
 void             rd_intake_summary_free    (RdIntakeSummary *summary);

@@ -154,6 +154,9 @@ struct _RdIntakeResult
   char          *subject;
   GDateTime     *sent_at;
   char          *external_status;
+  char          *sender_facility;
+  char          *external_id;
+  gboolean       priority_given;
   GDateTime     *valid_from;
   GDateTime     *valid_until;
 
@@ -183,6 +186,8 @@ rd_intake_result_finalize (GObject *object)
   g_clear_pointer (&self->subject, g_free);
   g_clear_pointer (&self->sent_at, g_date_time_unref);
   g_clear_pointer (&self->external_status, g_free);
+  g_clear_pointer (&self->sender_facility, g_free);
+  g_clear_pointer (&self->external_id, g_free);
   g_clear_pointer (&self->valid_from, g_date_time_unref);
   g_clear_pointer (&self->valid_until, g_date_time_unref);
   g_clear_object (&self->referral);
@@ -268,6 +273,10 @@ rd_intake_result_new (const char *channel)
  * rd_intake_result_get/set_subject(): the e-mail subject;
  * rd_intake_result_get/set_external_status(): the sender's own status code
  *   (RF1-1, ServiceRequest.status);
+ * rd_intake_result_get/set_sender_facility(): the system whose ids the
+ *   external id belongs to (HL7: MSH-4, else MSH-3);
+ * rd_intake_result_get/set_external_id(): the sender's own id of the
+ *   referral (HL7: RF1-6, else RF1-11), by which its follow-ups name it;
  * rd_intake_result_get/set_referral(), _patient(), _referring(),
  *   _receiving(): (transfer none) getters, setters take a reference.
  */
@@ -276,11 +285,41 @@ STRING_PROPERTY (message_id)
 STRING_PROPERTY (sender)
 STRING_PROPERTY (subject)
 STRING_PROPERTY (external_status)
+STRING_PROPERTY (sender_facility)
+STRING_PROPERTY (external_id)
 
 OBJECT_PROPERTY (RdReferral, referral)
 OBJECT_PROPERTY (RdPatient, patient)
 OBJECT_PROPERTY (RdProvider, referring)
 OBJECT_PROPERTY (RdProvider, receiving)
+
+/**
+ * rd_intake_result_get_priority_given:
+ * @self: a #RdIntakeResult
+ *
+ * Returns: whether the sender gave a priority (the referral's priority is
+ *   routine by default otherwise); a change message without one leaves the
+ *   priority as it is
+ */
+gboolean
+rd_intake_result_get_priority_given (RdIntakeResult *self)
+{
+  g_return_val_if_fail (RD_IS_INTAKE_RESULT (self), FALSE);
+  return self->priority_given;
+}
+
+/**
+ * rd_intake_result_set_priority_given:
+ * @self: a #RdIntakeResult
+ * @given: whether the sender gave a priority
+ */
+void
+rd_intake_result_set_priority_given (RdIntakeResult *self,
+                                     gboolean        given)
+{
+  g_return_if_fail (RD_IS_INTAKE_RESULT (self));
+  self->priority_given = given;
+}
 
 /**
  * rd_intake_result_get_channel:

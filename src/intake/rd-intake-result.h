@@ -68,6 +68,15 @@ void            rd_intake_result_set_sent_at         (RdIntakeResult *self,
 const char     *rd_intake_result_get_external_status (RdIntakeResult *self);
 void            rd_intake_result_set_external_status (RdIntakeResult *self,
                                                       const char     *status);
+const char     *rd_intake_result_get_sender_facility (RdIntakeResult *self);
+void            rd_intake_result_set_sender_facility (RdIntakeResult *self,
+                                                      const char     *facility);
+const char     *rd_intake_result_get_external_id     (RdIntakeResult *self);
+void            rd_intake_result_set_external_id     (RdIntakeResult *self,
+                                                      const char     *external_id);
+gboolean        rd_intake_result_get_priority_given  (RdIntakeResult *self);
+void            rd_intake_result_set_priority_given  (RdIntakeResult *self,
+                                                      gboolean        given);
 GDateTime      *rd_intake_result_get_valid_from      (RdIntakeResult *self);
 GDateTime      *rd_intake_result_get_valid_until     (RdIntakeResult *self);
 void            rd_intake_result_set_validity        (RdIntakeResult *self,

@@ -4,7 +4,8 @@
  * out, with no database, file system or network access, so that they can be
  * tested and fuzzed alone:
  *
- * - rd_hl7_import() (rd-hl7.h): HL7 v2 REF^I12..I15, and rd_hl7_build_ack();
+ * - rd_hl7_import() (rd-hl7.h): HL7 v2 REF^I12..I15, rd_hl7_build_ack()
+ *   and rd_hl7_build_status_response() (RRI^I15);
  * - rd_fhir_import() (rd-fhir.h): FHIR R4 JSON, a Bundle or single resources;
  * - rd_mail_import() (rd-mail.h): an .eml with PDF/TIFF attachments.
  *

@@ -238,3 +238,54 @@ rd_tiff_to_pdf (GBytes   *tiff,
     *out_pages = pages;
   return g_byte_array_free_to_bytes (out);
 }
+
+static char *
+dup_ascii_tag (TIFF    *tif,
+               ttag_t   tag)
+{
+  const char *value = NULL;
+
+  if (!TIFFGetField (tif, tag, &value) || value == NULL)
+    return NULL;
+  /* A tag is the sender's bytes: bounded, and valid UTF-8 only when shown. */
+  return g_strndup (value, 256);
+}
+
+/**
+ * rd_tiff_read_fax_tags:
+ * @tiff: a TIFF file's bytes
+ * @out_description: (out) (transfer full) (nullable): ImageDescription of
+ *   the first page, where fax servers (HylaFAX, spandsp) write the sending
+ *   station's id (TSI), or %NULL
+ * @out_date_time: (out) (transfer full) (nullable): DateTime of the first
+ *   page ("YYYY:MM:DD HH:MM:SS", the fax server's local time of receipt),
+ *   or %NULL
+ *
+ * Reads only the first directory's tags; the pages are not decoded.
+ *
+ * Returns: %TRUE when the file could be opened as a TIFF
+ */
+gboolean
+rd_tiff_read_fax_tags (GBytes  *tiff,
+                       char   **out_description,
+                       char   **out_date_time)
+{
+  MemFile m = { 0 };
+  TIFF *tif;
+
+  g_return_val_if_fail (tiff != NULL, FALSE);
+
+  *out_description = NULL;
+  *out_date_time = NULL;
+  m.data = g_bytes_get_data (tiff, &m.len);
+  TIFFSetErrorHandler (quiet_handler);
+  TIFFSetWarningHandler (quiet_handler);
+  tif = TIFFClientOpen ("fax", "rm", &m, mem_read, mem_write, mem_seek, mem_close,
+                        mem_size, mem_map, mem_unmap);
+  if (tif == NULL)
+    return FALSE;
+  *out_description = dup_ascii_tag (tif, TIFFTAG_IMAGEDESCRIPTION);
+  *out_date_time = dup_ascii_tag (tif, TIFFTAG_DATETIME);
+  TIFFClose (tif);
+  return TRUE;
+}

@@ -15,5 +15,8 @@ G_BEGIN_DECLS
 GBytes *rd_tiff_to_pdf (GBytes   *tiff,
                         guint    *out_pages,
                         GError  **error);
+gboolean rd_tiff_read_fax_tags (GBytes  *tiff,
+                                char   **out_description,
+                                char   **out_date_time);
 
 G_END_DECLS

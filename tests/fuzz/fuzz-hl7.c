@@ -1,5 +1,5 @@
 /* fuzz-hl7.c — libFuzzer target: HL7 v2 parse, every getter, referral
- * mapping and the ACK built from whatever was parsed
+ * mapping, and the ACK and status response built from whatever was parsed
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -71,6 +71,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       reparsed = rd_hl7_message_parse (ack, strlen (ack), &ack_error);
       if (reparsed == NULL)
         g_error ("the ACK does not parse: %s", ack_error->message);
+
+      /* Nor may the answer to a status query, which echoes RF1-6 and PID. */
+      {
+        g_autofree char *response = rd_hl7_build_status_response (msg, "triage", "R00000001",
+                                                                  "status", "FUZZ-2", now);
+        g_autoptr(RdHl7Message) response_parsed = NULL;
+        g_autoptr(GError) response_error = NULL;
+
+        response_parsed = rd_hl7_message_parse (response, strlen (response), &response_error);
+        if (response_parsed == NULL)
+          g_error ("the status response does not parse: %s", response_error->message);
+      }
     }
 
   return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 
 #include "schema-fixture.h"
 
@@ -79,9 +80,9 @@ send_bytes (GSocketConnection *conn,
 
 /* Reads one MLLP frame (the ACK) and returns its content. */
 static char *
-read_ack (GSocketConnection *conn)
+read_ack_from (GIOStream *stream)
 {
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  GInputStream *in = g_io_stream_get_input_stream (stream);
   g_autoptr(GString) ack = g_string_new (NULL);
   gboolean started = FALSE;
   char c;
@@ -110,6 +111,12 @@ read_ack (GSocketConnection *conn)
     }
 }
 
+static char *
+read_ack (GSocketConnection *conn)
+{
+  return read_ack_from (G_IO_STREAM (conn));
+}
+
 static void
 assert_ack (const char *ack,
             const char *code)
@@ -129,9 +136,11 @@ die_with_parent (gpointer user_data)
 }
 
 static void
-start_listener (Fixture    *fx,
-                const char *conninfo,
-                const char *idle_timeout)
+start_listener_with (Fixture            *fx,
+                     const char         *conninfo,
+                     const char         *idle_timeout,
+                     const char         *max_connections,
+                     const char * const *extra)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *db_arg = g_strconcat ("--db=", conninfo, NULL);
@@ -141,8 +150,20 @@ start_listener (Fixture    *fx,
   const char *port;
 
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  fx->listener = g_subprocess_launcher_spawn (launcher, &error, RD_ADMIN_EXE, "listen-hl7", db_arg,
-                                              "--port", "0", "--idle-timeout", idle_timeout, NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (gpointer) RD_ADMIN_EXE);
+  g_ptr_array_add (argv, (gpointer) "listen-hl7");
+  g_ptr_array_add (argv, db_arg);
+  g_ptr_array_add (argv, (gpointer) "--port=0");
+  g_ptr_array_add (argv, (gpointer) "--idle-timeout");
+  g_ptr_array_add (argv, (gpointer) idle_timeout);
+  g_ptr_array_add (argv, (gpointer) "--max-connections");
+  g_ptr_array_add (argv, (gpointer) max_connections);
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) extra[i]);
+  g_ptr_array_add (argv, NULL);
+  fx->listener = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->listener));
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);
@@ -152,6 +173,14 @@ start_listener (Fixture    *fx,
   g_assert_nonnull (port);
   fx->port = (guint16) g_ascii_strtoull (port + 5, NULL, 10);
   g_assert_cmpuint (fx->port, >, 0);
+}
+
+static void
+start_listener (Fixture    *fx,
+                const char *conninfo,
+                const char *idle_timeout)
+{
+  start_listener_with (fx, conninfo, idle_timeout, "32", NULL);
 }
 
 static void
@@ -337,6 +366,206 @@ test_mllp_limits (void)
   stop_listener (&fx);
 }
 
+/* A referral of this test's own making, so that it runs without the corpus. */
+static char *
+synthetic_referral (const char *control_id,
+                    const char *trigger,
+                    const char *external_id)
+{
+  return g_strdup_printf ("MSH|^~\\&|EHRAPP|NORTHCLINIC|RD|DESK|20260110093000||REF^%s^REF_I12|%s|P|2.5.1\r"
+                          "RF1|P|R|Cardiology||O|%s||||Chest pain\r"
+                          "PID|1||MRN4711^^^NORTH^MR||WESTBROOK^ALMA||19580304|F\r",
+                          trigger, control_id, external_id);
+}
+
+static void
+test_mllp_connection_cap (void)
+{
+  g_autoptr(FxDb) db = NULL;
+  g_autofree char *queue = NULL;
+  g_autofree char *conninfo = NULL;
+  g_autoptr(GSocketConnection) a = NULL;
+  g_autoptr(GSocketConnection) b = NULL;
+  g_autoptr(GSocketConnection) c = NULL;
+  g_autoptr(GSocketConnection) d = NULL;
+  Fixture fx = { NULL, 0 };
+
+  db = fx_db_new ();
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  queue = fx_team (db, "Intake");
+  conninfo = rd_test_pg_conninfo (db->dbname, NULL);
+  start_listener_with (&fx, conninfo, "60", "2", NULL);
+
+  /* Two connections, each answered: both are the listener's now. */
+  a = connect_to (fx.port);
+  b = connect_to (fx.port);
+  {
+    g_autofree char *m1 = synthetic_referral ("CAP1", "I12", "EXT-1");
+    g_autofree char *m2 = synthetic_referral ("CAP2", "I12", "EXT-2");
+    g_autofree char *f1 = frame (m1);
+    g_autofree char *f2 = frame (m2);
+    g_autofree char *ack1 = NULL;
+    g_autofree char *ack2 = NULL;
+
+    send_bytes (a, f1, strlen (f1));
+    ack1 = read_ack (a);
+    assert_ack (ack1, "AA");
+    send_bytes (b, f2, strlen (f2));
+    ack2 = read_ack (b);
+    assert_ack (ack2, "AA");
+  }
+
+  /* A third while both are open: closed at once, never answered. */
+  c = connect_to (fx.port);
+  {
+    g_autofree char *m3 = synthetic_referral ("CAP3", "I12", "EXT-3");
+    g_autofree char *f3 = frame (m3);
+    g_autoptr(GError) error = NULL;
+
+    /* The write may already fail: the listener closed first. */
+    g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (c)), f3, strlen (f3),
+                               NULL, NULL, &error);
+    assert_closed_by_listener (c);
+  }
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.referral", NULL), ==, 2);
+
+  /* One of the two goes: a new connection is served again. */
+  g_io_stream_close (G_IO_STREAM (a), NULL, NULL);
+  g_usleep (500 * 1000);
+  d = connect_to (fx.port);
+  {
+    g_autofree char *m4 = synthetic_referral ("CAP4", "I15", "EXT-1");
+    g_autofree char *f4 = frame (m4);
+    g_autofree char *answer = NULL;
+
+    send_bytes (d, f4, strlen (f4));
+    answer = read_ack (d);
+    /* The status query is answered with RRI^I15, AA and the status. */
+    assert_ack (answer, "AA");
+    g_assert_nonnull (strstr (answer, "|RRI^I15^RRI_I12|"));
+    g_assert_nonnull (strstr (answer, "\rRF1|P^Pending^HL70283^new^new^L|"));
+  }
+  {
+    g_autofree char *m5 = synthetic_referral ("CAP5", "I14", "EXT-404");
+    g_autofree char *f5 = frame (m5);
+    g_autofree char *answer = NULL;
+
+    send_bytes (d, f5, strlen (f5));
+    answer = read_ack (d);
+    assert_ack (answer, "AE");
+    g_assert_nonnull (strstr (answer, "Unknown referral"));
+  }
+  stop_listener (&fx);
+}
+
+static gboolean
+on_accept_certificate (GTlsConnection       *conn,
+                       GTlsCertificate      *peer_cert,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  /* The test's own self-signed certificate. */
+  return TRUE;
+}
+
+static void
+test_mllp_tls (void)
+{
+  g_autoptr(FxDb) db = NULL;
+  g_autofree char *queue = NULL;
+  g_autofree char *conninfo = NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *dir = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *cert_arg = NULL;
+  g_autofree char *key_arg = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture fx = { NULL, 0 };
+  int wait_status = 0;
+
+  if (openssl == NULL)
+    {
+      g_test_skip ("no openssl to make a certificate with");
+      return;
+    }
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    {
+      g_test_skip ("GIO has no TLS backend (install glib-networking)");
+      return;
+    }
+  db = fx_db_new ();
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  queue = fx_team (db, "Intake");
+  conninfo = rd_test_pg_conninfo (db->dbname, NULL);
+
+  dir = g_dir_make_tmp ("rd-mllp-tls-XXXXXX", &error);
+  g_assert_no_error (error);
+  cert = g_build_filename (dir, "cert.pem", NULL);
+  key = g_build_filename (dir, "key.pem", NULL);
+  {
+    const char *argv[] = { openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                           "-out", cert, "-days", "2", "-subj", "/CN=localhost", NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, NULL, NULL, &wait_status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+  }
+  cert_arg = g_strconcat ("--tls-certificate=", cert, NULL);
+  key_arg = g_strconcat ("--tls-key=", key, NULL);
+  {
+    const char *extra[] = { cert_arg, key_arg, NULL };
+
+    start_listener_with (&fx, conninfo, "60", "32", extra);
+  }
+
+  /* A referral over TLS is answered over TLS. */
+  {
+    g_autoptr(GSocketConnection) conn = connect_to (fx.port);
+    g_autoptr(GIOStream) tls = NULL;
+    g_autofree char *message = synthetic_referral ("TLS1", "I12", "EXT-T1");
+    g_autofree char *framed = frame (message);
+    g_autofree char *ack = NULL;
+
+    tls = g_tls_client_connection_new (G_IO_STREAM (conn), NULL, &error);
+    g_assert_no_error (error);
+    g_signal_connect (tls, "accept-certificate", G_CALLBACK (on_accept_certificate), NULL);
+    g_output_stream_write_all (g_io_stream_get_output_stream (tls), framed, strlen (framed),
+                               NULL, NULL, &error);
+    g_assert_no_error (error);
+    ack = read_ack_from (tls);
+    assert_ack (ack, "AA");
+    g_io_stream_close (tls, NULL, NULL);
+  }
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.referral", NULL), ==, 1);
+
+  /* Plain MLLP to the TLS port: no handshake, closed, nothing filed. */
+  {
+    g_autoptr(GSocketConnection) conn = connect_to (fx.port);
+    g_autofree char *message = synthetic_referral ("TLS2", "I12", "EXT-T2");
+    g_autofree char *framed = frame (message);
+    g_autoptr(GError) write_error = NULL;
+
+    g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), framed,
+                               strlen (framed), NULL, NULL, &write_error);
+    assert_closed_by_listener (conn);
+  }
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.referral", NULL), ==, 1);
+  stop_listener (&fx);
+  g_unlink (cert);
+  g_unlink (key);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -346,6 +575,8 @@ main (int   argc,
 
   g_test_add_func ("/intake/mllp/pieces-pairs-garbage-disconnect", test_mllp);
   g_test_add_func ("/intake/mllp/idle-and-oversized", test_mllp_limits);
+  g_test_add_func ("/intake/mllp/connection-cap-and-follow-ups", test_mllp_connection_cap);
+  g_test_add_func ("/intake/mllp/tls", test_mllp_tls);
 
   return g_test_run ();
 }

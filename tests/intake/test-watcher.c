@@ -8,8 +8,11 @@
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <tiffio.h>
+#include <cairo.h>
+#include <cairo-pdf.h>
 
 #include "rd-connection.h"
+#include "rd-fax-meta.h"
 #include "rd-fax-synth.h"
 #include "rd-inbox-watcher.h"
 #include "rd-pdf.h"
@@ -306,9 +309,21 @@ test_admin_watch_once (void)
   remove_tree (dir);
 }
 
+static GBytes *make_fax_tiff_with (guint pattern, const char *description, const char *date_time);
+
 /* A two-page bilevel fax TIFF (G4, 204 x 196 dpi), as a fax server writes. */
 static GBytes *
 make_fax_tiff (void)
+{
+  return make_fax_tiff_with (0, NULL, NULL);
+}
+
+/* The same, with the tags HylaFAX writes on a received fax: the sending
+ * station's id (TSI) in ImageDescription and the time in DateTime. */
+static GBytes *
+make_fax_tiff_with (guint       pattern,
+                    const char *description,
+                    const char *date_time)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
@@ -337,10 +352,14 @@ make_fax_tiff (void)
       TIFFSetField (tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
       TIFFSetField (tif, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
       TIFFSetField (tif, TIFFTAG_PAGENUMBER, page, 2);
+      if (description != NULL)
+        TIFFSetField (tif, TIFFTAG_IMAGEDESCRIPTION, description);
+      if (date_time != NULL)
+        TIFFSetField (tif, TIFFTAG_DATETIME, date_time);
       for (guint32 y = 0; y < h; y++)
         {
           for (guint x = 0; x < sizeof row; x++)
-            row[x] = ((y / 20 + x + page) % 3 == 0) ? 0xff : 0x00;
+            row[x] = ((y / 20 + x + page + pattern) % 3 == 0) ? 0xff : 0x00;
           g_assert_cmpint (TIFFWriteScanline (tif, row, y, 0), ==, 1);
         }
       g_assert_true (TIFFWriteDirectory (tif));
@@ -458,6 +477,169 @@ test_tiff (void)
   remove_tree (dir);
 }
 
+static cairo_status_t
+on_pdf_bytes (void                *closure,
+              const unsigned char *data,
+              unsigned int         length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/* A one-page PDF as a fax-to-folder service writes it, with its Info. */
+static GBytes *
+make_fax_pdf (const char *subject,
+              const char *author,
+              const char *created)
+{
+  GByteArray *out = g_byte_array_new ();
+  cairo_surface_t *surface = cairo_pdf_surface_create_for_stream (on_pdf_bytes, out, 612, 792);
+  cairo_t *cr = cairo_create (surface);
+
+  if (subject != NULL)
+    cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_SUBJECT, subject);
+  if (author != NULL)
+    cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_AUTHOR, author);
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATE_DATE, created);
+  cairo_rectangle (cr, 72, 72, 200, 40);
+  cairo_fill (cr);
+  cairo_show_page (cr);
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static char *
+document_field (FxDb       *db,
+                const char *sql)
+{
+  PGresult *res = fx_exec (db->admin, sql, NULL);
+  char *value;
+
+  g_assert_cmpint (PQntuples (res), ==, 1);
+  value = PQgetisnull (res, 0, 0) ? NULL : g_strdup (PQgetvalue (res, 0, 0));
+  PQclear (res);
+  return value;
+}
+
+static void
+test_fax_meta_read (void)
+{
+  g_autoptr(GBytes) tiff = make_fax_tiff_with (3, "+1 555 201 3344", "2026:01:10 09:30:00");
+  g_autoptr(GBytes) named = make_fax_tiff_with (4, "NORTH CLINIC", "not a date");
+  g_autoptr(GBytes) future = make_fax_tiff_with (5, NULL, "2199:01:01 00:00:00");
+  g_autoptr(GBytes) pdf = make_fax_pdf ("Fax from (555) 201-7788", "FaxServer 3.1", "2026-01-11T08:00:00Z");
+  g_autoptr(GBytes) pdf_author = make_fax_pdf (NULL, "555.201.9900", "2026-01-12T10:15:00Z");
+  g_autoptr(GBytes) plain_pdf = make_fax_pdf (NULL, "Dr. Someone", "2026-01-12T10:15:00Z");
+  g_autoptr(GDateTime) now = g_date_time_new_utc (2026, 2, 1, 0, 0, 0);
+  g_autoptr(RdFaxMeta) a = rd_fax_meta_read (tiff, "image/tiff", now);
+  g_autoptr(RdFaxMeta) b = rd_fax_meta_read (named, "image/tiff", now);
+  g_autoptr(RdFaxMeta) c = rd_fax_meta_read (future, "image/tiff", now);
+  g_autoptr(RdFaxMeta) d = rd_fax_meta_read (pdf, "application/pdf", now);
+  g_autoptr(RdFaxMeta) e = rd_fax_meta_read (pdf_author, "application/pdf", now);
+  g_autoptr(RdFaxMeta) f = rd_fax_meta_read (plain_pdf, "application/pdf", now);
+  g_autoptr(RdFaxMeta) g = rd_fax_meta_read (plain_pdf, "image/tiff", now);
+  g_autofree char *a_time = NULL;
+  g_autofree char *d_time = NULL;
+  g_autofree char *long_name = g_strnfill (500, 'X');
+  g_autofree char *bounded = rd_fax_meta_normalise_sender (long_name);
+
+  /* A number becomes E.164; the time is the server's local time (TZ=UTC here). */
+  g_assert_cmpstr (a->sender, ==, "+15552013344");
+  a_time = g_date_time_format_iso8601 (a->received_at);
+  g_assert_cmpstr (a_time, ==, "2026-01-10T09:30:00Z");
+  /* A station name is kept as written; a broken date is no date. */
+  g_assert_cmpstr (b->sender, ==, "NORTH CLINIC");
+  g_assert_null (b->received_at);
+  /* A date in the future is a wrong clock, not believed. */
+  g_assert_null (c->sender);
+  g_assert_null (c->received_at);
+  /* PDF Info: "Fax from …" in Subject, CreationDate as the time. */
+  g_assert_cmpstr (d->sender, ==, "+15552017788");
+  d_time = g_date_time_format_iso8601 (d->received_at);
+  g_assert_cmpstr (d_time, ==, "2026-01-11T08:00:00Z");
+  /* An Author that is a number is the sender; any other Author is not. */
+  g_assert_cmpstr (e->sender, ==, "+15552019900");
+  g_assert_null (f->sender);
+  g_assert_nonnull (f->received_at);
+  /* Bytes that are not what they are said to be give nothing. */
+  g_assert_null (g->sender);
+  g_assert_null (g->received_at);
+  g_assert_cmpint (g_utf8_strlen (bounded, -1), ==, RD_FAX_META_MAX_SENDER);
+}
+
+static void
+test_fax_metadata_kept (void)
+{
+  g_autoptr(FxDb) db = fx_db_new ();
+  g_autofree char *queue = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *tiff_sender = NULL;
+  g_autofree char *tiff_time = NULL;
+  g_autofree char *pdf_sender = NULL;
+  g_autofree char *pdf_time = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(RdInboxWatcher) watcher = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GBytes) tiff = NULL;
+  g_autoptr(GBytes) pdf = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  queue = fx_team (db, "Intake");
+  alice = fx_staff (db, "Alice Adams", RD_STAFF_ROLE_SPECIALIST, "Intake");
+  conn = connect_as (db, alice);
+  dir = g_dir_make_tmp ("rd-inbox-XXXXXX", &error);
+  g_assert_no_error (error);
+  folder = g_file_new_for_path (dir);
+  watcher = rd_inbox_watcher_new (conn, folder, "fax");
+  rd_inbox_watcher_set_settle_time (watcher, 100);
+  rd_inbox_watcher_start (watcher, &error);
+  g_assert_no_error (error);
+
+  tiff = make_fax_tiff_with (7, "555-201-3344", "2026:01:10 09:30:00");
+  pdf = make_fax_pdf ("Fax from NORTH CLINIC", NULL, "2026-01-11T08:00:00Z");
+  drop (dir, "fax000017.tif", tiff);
+  drop (dir, "inbound-fax.pdf", pdf);
+  {
+    gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+    g_autofree char *processed = g_build_filename (dir, "processed", NULL);
+
+    while (count_files (processed, ".tif") + count_files (processed, ".pdf") < 2)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (5000);
+        if (g_get_monotonic_time () > deadline)
+          g_error ("the folder did not settle");
+      }
+  }
+
+  /* The TIFF and the PDF made of it both carry the sender and the time. */
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document WHERE sender = '+15552013344'"
+                                      " AND received_at = '2026-01-10 09:30:00+00'", NULL), ==, 2);
+  tiff_sender = document_field (db, "SELECT sender FROM rd.document WHERE media_type = 'image/tiff'");
+  g_assert_cmpstr (tiff_sender, ==, "+15552013344");
+  tiff_time = document_field (db, "SELECT to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
+                                  " FROM rd.document WHERE media_type = 'image/tiff'");
+  g_assert_cmpstr (tiff_time, ==, "2026-01-10 09:30");
+  /* The fax server's PDF: a station name as written, CreationDate as the time. */
+  pdf_sender = document_field (db, "SELECT sender FROM rd.document WHERE file_name LIKE 'inbound-fax%'");
+  g_assert_cmpstr (pdf_sender, ==, "NORTH CLINIC");
+  pdf_time = document_field (db, "SELECT to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
+                                 " FROM rd.document WHERE file_name LIKE 'inbound-fax%'");
+  g_assert_cmpstr (pdf_time, ==, "2026-01-11 08:00");
+
+  rd_inbox_watcher_stop (watcher);
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -468,6 +650,8 @@ main (int   argc,
   g_test_add_func ("/intake/watcher/same-fax-twice-and-broken", test_same_fax_twice_and_broken);
   g_test_add_func ("/intake/watcher/two-watchers", test_two_watchers);
   g_test_add_func ("/intake/watcher/tiff-kept-and-converted", test_tiff);
+  g_test_add_func ("/intake/watcher/fax-metadata-read", test_fax_meta_read);
+  g_test_add_func ("/intake/watcher/fax-metadata-kept", test_fax_metadata_kept);
   g_test_add_func ("/intake/watcher/admin-watch-inbox-once", test_admin_watch_once);
 
   return g_test_run ();
