@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "rd-documents.h"
+#include "rd-fax-meta.h"
 #include "rd-fhir.h"
 #include "rd-hl7.h"
 #include "rd-intake.h"
@@ -53,7 +54,9 @@ find_pdf_header (const char *data,
  * @file_name: (nullable): its name, only to name the stored document
  * @error: where to put why it cannot be imported
  *
- * Recognises HL7 v2, FHIR JSON, e-mail, PDF and TIFF by content.
+ * Recognises HL7 v2, FHIR JSON, e-mail, PDF and TIFF by content. A TIFF
+ * (a fax server's file) gives its sender and time of receipt where its
+ * tags say (rd_fax_meta_read()). Blocking: call it from a worker thread.
  *
  * Returns: (transfer full) (nullable): what the file brought in
  */
@@ -132,14 +135,19 @@ rd_intake_parse_bytes (GBytes      *bytes,
       g_autoptr(GBytes) pdf = rd_tiff_to_pdf (bytes, &pages, error);
       g_autofree char *pdf_name = NULL;
       g_autoptr(RdIntakeDocument) pdf_doc = NULL;
+      g_autoptr(RdFaxMeta) meta = NULL;
 
       if (pdf == NULL)
         return NULL;
+      /* A TIFF is a fax server's file: its sender and time, where it says. */
+      meta = rd_fax_meta_read (bytes, media_type, NULL);
+      rd_fax_meta_apply (meta, rd_intake_document_get_metadata (doc));
       pdf_name = rd_intake_sanitize_file_name (file_name, "application/pdf", 2);
       pdf_doc = rd_intake_document_new (pdf, pdf_name, "application/pdf", "upload");
       g_object_set (rd_intake_document_get_metadata (pdf_doc), "kind", "fax", NULL);
       rd_document_set_pages (rd_intake_document_get_metadata (pdf_doc), (int) pages);
       rd_document_set_pages (rd_intake_document_get_metadata (doc), (int) pages);
+      rd_fax_meta_apply (meta, rd_intake_document_get_metadata (pdf_doc));
       rd_intake_result_add_document (result, pdf_doc);
     }
   return g_steal_pointer (&result);

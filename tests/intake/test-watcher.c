@@ -636,6 +636,35 @@ test_fax_metadata_kept (void)
                                  " FROM rd.document WHERE file_name LIKE 'inbound-fax%'");
   g_assert_cmpstr (pdf_time, ==, "2026-01-11 08:00");
 
+  /* A TIFF given to the import command carries them too. */
+  {
+    g_autoptr(GBytes) other = make_fax_tiff_with (9, "(555) 201-4455", "2026:01:09 07:00:00");
+    g_autofree char *conninfo = rd_test_pg_conninfo (db->dbname, NULL);
+    g_autofree char *db_arg = g_strconcat ("--db=", conninfo, NULL);
+    g_autofree char *path = NULL;
+    g_autofree char *out = NULL;
+    int wait_status = 0;
+    int fd = g_file_open_tmp ("rd-fax-XXXXXX.tif", &path, &error);
+
+    g_assert_no_error (error);
+    close (fd);
+    g_file_set_contents (path, g_bytes_get_data (other, NULL), g_bytes_get_size (other), &error);
+    g_assert_no_error (error);
+    {
+      const char *argv[] = { RD_ADMIN_EXE, "import", db_arg, path, NULL };
+
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                    &wait_status, &error);
+    }
+    g_assert_no_error (error);
+    g_test_message ("import said: %s", out);
+    g_assert_true (WIFEXITED (wait_status));
+    g_assert_cmpint (WEXITSTATUS (wait_status), ==, 0);
+    g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document WHERE sender = '+15552014455'"
+                                        " AND received_at = '2026-01-09 07:00:00+00'", NULL), ==, 2);
+    g_unlink (path);
+  }
+
   rd_inbox_watcher_stop (watcher);
   remove_tree (dir);
 }
