@@ -25,6 +25,7 @@
 #include "rd-documents.h"
 #include "rd-page-job.h"
 #include "rd-pdf.h"
+#include "rd-repo-rotation.h"
 
 #define PAGE_SPACING   12
 #define PAGE_MARGIN    12
@@ -38,8 +39,10 @@ static const double zoom_steps[] = {
   0.1, 0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0,
 };
 
-/* Rotations a person chose, per document (by SHA-256), for this session. */
-static GHashTable *remembered_rotations;
+/* Rotations not (yet) in the database, per document (by SHA-256): all of
+ * them when there is no database, else those whose save is under way or
+ * failed. Each is a GArray of int by page, -1 where nothing is kept. */
+static GHashTable *unsaved_rotations;
 
 /* One page (or thumbnail): a placeholder of the right size that paints its
  * texture once it arrives, or a short message when the page failed. */
@@ -153,9 +156,10 @@ append_image (RdDocPage             *self,
     }
 
   cr = gtk_snapshot_append_cairo (snapshot, bounds);
-  if (abs (sw - self->width * sf) <= 1 && abs (sh - self->height * sf) <= 1)
+  if (abs (sw - self->width * sf) <= sf && abs (sh - self->height * sf) <= sf)
     {
-      /* Pixel for pixel: a plain copy, no filtering. */
+      /* Pixel for pixel: a plain copy, no filtering (at scale 2 the image
+       * may be a pixel short of twice the widget's size). */
       cairo_scale (cr, 1.0 / sf, 1.0 / sf);
       cairo_set_source_surface (cr, surface, 0, 0);
     }
@@ -271,6 +275,7 @@ struct _RdDocumentView
 {
   GtkWidget               parent_instance;
 
+  AdwToastOverlay        *toast_overlay;
   GtkStack               *stack;
   AdwStatusPage          *error_page;
   AdwStatusPage          *password_page;
@@ -290,6 +295,11 @@ struct _RdDocumentView
   GPtrArray              *pages;
   GPtrArray              *thumbs;
   GArray                 *rotations;
+  /* Pages turned here since the document opened: what the database says
+   * does not override them. */
+  GArray                 *touched;
+  RdConnection           *connection;
+  char                   *notice;
 
   double                  zoom;
   RdDocumentViewZoomMode  zoom_mode;
@@ -784,38 +794,233 @@ on_thumb_pressed (GtkGestureClick *gesture,
   rd_document_view_go_to_page (self, thumb->index);
 }
 
-static void
-remember_rotations (RdDocumentView *self)
+static int
+unsaved_rotation (const char *checksum,
+                  guint       page)
 {
+  GArray *known = unsaved_rotations ? g_hash_table_lookup (unsaved_rotations, checksum) : NULL;
+
+  if (known == NULL || page >= known->len)
+    return -1;
+
+  return g_array_index (known, int, page);
+}
+
+static void
+remember_unsaved (const char *checksum,
+                  guint       n_pages,
+                  guint       page,
+                  int         degrees)
+{
+  GArray *known;
+
+  if (unsaved_rotations == NULL)
+    unsaved_rotations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) g_array_unref);
+  known = g_hash_table_lookup (unsaved_rotations, checksum);
+  if (known == NULL)
+    {
+      if (degrees < 0)
+        return;
+      known = g_array_new (FALSE, FALSE, sizeof (int));
+      g_hash_table_insert (unsaved_rotations, g_strdup (checksum), known);
+    }
+  while (known->len < MAX (n_pages, page + 1))
+    {
+      int none = -1;
+
+      g_array_append_val (known, none);
+    }
+  g_array_index (known, int, page) = degrees;
+}
+
+/* The connection of the page showing the view, unless one was given. */
+static RdConnection *
+dup_connection (RdDocumentView *self)
+{
+  if (self->connection != NULL)
+    return g_object_ref (self->connection);
+
+  for (GtkWidget *w = gtk_widget_get_parent (GTK_WIDGET (self)); w != NULL; w = gtk_widget_get_parent (w))
+    {
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (w), "connection");
+      RdConnection *conn = NULL;
+
+      if (pspec == NULL || (pspec->flags & G_PARAM_READABLE) == 0
+          || !g_type_is_a (pspec->value_type, RD_TYPE_CONNECTION))
+        continue;
+      g_object_get (w, "connection", &conn, NULL);
+      if (conn != NULL)
+        return conn;
+    }
+
+  return NULL;
+}
+
+static void
+show_notice (RdDocumentView *self,
+             const char     *message)
+{
+  g_free (self->notice);
+  self->notice = g_strdup (message);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+/* Turns a page on screen only (relayout and render again). */
+static void
+apply_rotation (RdDocumentView *self,
+                guint           page,
+                int             rotation)
+{
+  g_array_index (self->rotations, int, page) = rotation;
+  rd_doc_page_set_preview (RD_DOC_PAGE (g_ptr_array_index (self->pages, page)), NULL);
+}
+
+static void
+relayout_after_rotation (RdDocumentView *self)
+{
+  size_pages (self);
+  if (self->zoom_mode != RD_DOCUMENT_VIEW_ZOOM_FREE)
+    apply_zoom (self, fit_zoom (self));
+  self->pending_page = self->current_page;
+  schedule_update (self);
+}
+
+static void
+on_rotations_listed (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(RdDocumentView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) stored = rd_repo_rotation_list_finish (RD_CONNECTION (source), result, &error);
+  const char *checksum;
+  gboolean changed = FALSE;
+
+  if (stored == NULL)
+    {
+      /* The pages show unturned; nothing else depends on this. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("page rotations not loaded (%s %d)", g_quark_to_string (error->domain), error->code);
+      return;
+    }
+
   if (self->pdf == NULL || self->rotations == NULL)
     return;
 
-  if (remembered_rotations == NULL)
-    remembered_rotations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                  (GDestroyNotify) g_array_unref);
-  g_hash_table_replace (remembered_rotations, g_strdup (rd_pdf_get_checksum (self->pdf)),
-                        g_array_ref (self->rotations));
+  checksum = rd_pdf_get_checksum (self->pdf);
+  for (guint i = 0; i < stored->len; i++)
+    {
+      RdPageRotation *r = &g_array_index (stored, RdPageRotation, i);
+
+      if (r->page >= self->rotations->len
+          || g_array_index (self->touched, gboolean, r->page)
+          || unsaved_rotation (checksum, r->page) >= 0
+          || page_rotation (self, r->page) == r->degrees)
+        continue;
+      apply_rotation (self, r->page, r->degrees);
+      changed = TRUE;
+    }
+
+  if (changed)
+    relayout_after_rotation (self);
+}
+
+static void
+load_rotations (RdDocumentView *self)
+{
+  g_autoptr(RdConnection) conn = dup_connection (self);
+
+  if (conn == NULL)
+    return;
+
+  rd_repo_rotation_list_async (conn, rd_pdf_get_checksum (self->pdf), self->cancellable,
+                               on_rotations_listed, g_object_ref (self));
+}
+
+typedef struct
+{
+  GWeakRef  view;
+  char     *checksum;
+  guint     page;
+  int       degrees;
+} RotationSave;
+
+static void
+rotation_save_free (RotationSave *save)
+{
+  g_weak_ref_clear (&save->view);
+  g_free (save->checksum);
+  g_free (save);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RotationSave, rotation_save_free)
+
+static void
+on_rotation_saved (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(RotationSave) save = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdDocumentView) self = NULL;
+
+  if (rd_repo_rotation_set_finish (RD_CONNECTION (source), result, &error))
+    {
+      /* Stored: from now on the database remembers it, unless the page was
+       * turned again meanwhile (that save is still on its way). */
+      if (unsaved_rotation (save->checksum, save->page) == save->degrees)
+        remember_unsaved (save->checksum, 0, save->page, -1);
+      return;
+    }
+
+  g_debug ("rotation of page %u not saved (%s %d)", save->page,
+           g_quark_to_string (error->domain), error->code);
+  /* The page stays turned here, and for the rest of the session. */
+  self = g_weak_ref_get (&save->view);
+  if (self != NULL)
+    show_notice (self, _("The page rotation could not be saved. Try again later."));
+}
+
+static void
+save_rotation (RdDocumentView *self,
+               guint           page,
+               int             degrees)
+{
+  g_autoptr(RdConnection) conn = dup_connection (self);
+  const char *checksum = rd_pdf_get_checksum (self->pdf);
+  RotationSave *save;
+
+  remember_unsaved (checksum, self->rotations->len, page, degrees);
+  if (conn == NULL)
+    return;
+
+  save = g_new0 (RotationSave, 1);
+  g_weak_ref_init (&save->view, self);
+  save->checksum = g_strdup (checksum);
+  save->page = page;
+  save->degrees = degrees;
+  /* Not cancelled with the view: a turn made just before closing is kept. */
+  rd_repo_rotation_set_async (conn, checksum, page, degrees, NULL, on_rotation_saved, save);
 }
 
 static void
 build_pages (RdDocumentView *self)
 {
   guint n = rd_pdf_get_n_pages (self->pdf);
-  GArray *known = remembered_rotations
-    ? g_hash_table_lookup (remembered_rotations, rd_pdf_get_checksum (self->pdf))
-    : NULL;
+  const char *checksum = rd_pdf_get_checksum (self->pdf);
 
   clear_pages (self);
   self->pages = g_ptr_array_new ();
   self->thumbs = g_ptr_array_new ();
   g_clear_pointer (&self->rotations, g_array_unref);
-  if (known != NULL && known->len == n)
-    self->rotations = g_array_ref (known);
-  else
-    {
-      self->rotations = g_array_sized_new (FALSE, TRUE, sizeof (int), n);
-      g_array_set_size (self->rotations, n);
-    }
+  g_clear_pointer (&self->touched, g_array_unref);
+  self->rotations = g_array_sized_new (FALSE, TRUE, sizeof (int), n);
+  g_array_set_size (self->rotations, n);
+  self->touched = g_array_sized_new (FALSE, TRUE, sizeof (gboolean), n);
+  g_array_set_size (self->touched, n);
+  for (guint i = 0; i < n; i++)
+    g_array_index (self->rotations, int, i) = MAX (0, unsaved_rotation (checksum, i));
 
   for (guint i = 0; i < n; i++)
     {
@@ -871,6 +1076,7 @@ on_pdf_loaded (GObject      *source,
       gtk_editable_set_text (GTK_EDITABLE (self->password_entry), "");
       gtk_widget_set_visible (GTK_WIDGET (self->password_error), FALSE);
       build_pages (self);
+      load_rotations (self);
       gtk_stack_set_visible_child_name (self->stack, "document");
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PAGES]);
     }
@@ -1060,6 +1266,8 @@ rd_document_view_dispose (GObject *object)
   g_clear_object (&self->pdf);
   g_clear_pointer (&self->bytes, g_bytes_unref);
   g_clear_pointer (&self->rotations, g_array_unref);
+  g_clear_pointer (&self->touched, g_array_unref);
+  g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (rd_document_view_parent_class)->dispose (object);
 }
@@ -1070,6 +1278,7 @@ rd_document_view_finalize (GObject *object)
   RdDocumentView *self = RD_DOCUMENT_VIEW (object);
 
   g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->notice, g_free);
 
   G_OBJECT_CLASS (rd_document_view_parent_class)->finalize (object);
 }
@@ -1166,6 +1375,7 @@ rd_document_view_class_init (RdDocumentViewClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/referraldesk/ReferralDesk/rd-document-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, RdDocumentView, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, RdDocumentView, stack);
   gtk_widget_class_bind_template_child (widget_class, RdDocumentView, error_page);
   gtk_widget_class_bind_template_child (widget_class, RdDocumentView, password_page);
@@ -1280,11 +1490,11 @@ rd_document_view_set_bytes (RdDocumentView *self,
 {
   g_return_if_fail (RD_IS_DOCUMENT_VIEW (self));
 
-  remember_rotations (self);
   g_cancellable_cancel (self->cancellable);
   clear_pages (self);
   g_clear_object (&self->pdf);
   g_clear_pointer (&self->rotations, g_array_unref);
+  g_clear_pointer (&self->touched, g_array_unref);
   g_clear_pointer (&self->bytes, g_bytes_unref);
   g_free (self->title);
   self->title = g_strdup (title);
@@ -1457,8 +1667,10 @@ rd_document_view_get_page_rotation (RdDocumentView *self,
  * @page: page index from 0
  * @rotation: clockwise degrees, a multiple of 90
  *
- * Turns one page. The rotation is remembered for this document (by its
- * checksum) while the application runs.
+ * Turns one page. The rotation is saved in the database for this document
+ * (found by its checksum), so it survives a restart and colleagues see it;
+ * the save runs in the background. If it fails, a short message says so
+ * and the page stays turned for the rest of the session.
  */
 void
 rd_document_view_set_page_rotation (RdDocumentView *self,
@@ -1471,15 +1683,45 @@ rd_document_view_set_page_rotation (RdDocumentView *self,
     return;
 
   rotation = ((rotation % 360) + 360) % 360 / 90 * 90;
-  g_array_index (self->rotations, int, page) = rotation;
-  rd_doc_page_set_preview (RD_DOC_PAGE (g_ptr_array_index (self->pages, page)), NULL);
-  remember_rotations (self);
+  g_array_index (self->touched, gboolean, page) = TRUE;
+  apply_rotation (self, page, rotation);
+  save_rotation (self, page, rotation);
+  relayout_after_rotation (self);
+}
 
-  size_pages (self);
-  if (self->zoom_mode != RD_DOCUMENT_VIEW_ZOOM_FREE)
-    apply_zoom (self, fit_zoom (self));
-  self->pending_page = self->current_page;
-  schedule_update (self);
+/**
+ * rd_document_view_set_connection:
+ * @self: a #RdDocumentView
+ * @connection: (nullable): where page rotations are kept
+ *
+ * Sets the connection through which page rotations are read and saved.
+ * Without one, the view uses the `connection` property of the nearest
+ * ancestor that has one (the referral page), and with none at all a
+ * rotation lasts until the application quits.
+ */
+void
+rd_document_view_set_connection (RdDocumentView *self,
+                                 RdConnection   *connection)
+{
+  g_return_if_fail (RD_IS_DOCUMENT_VIEW (self));
+  g_return_if_fail (connection == NULL || RD_IS_CONNECTION (connection));
+
+  g_set_object (&self->connection, connection);
+}
+
+/**
+ * rd_document_view_get_notice:
+ * @self: a #RdDocumentView
+ *
+ * Returns: (nullable): the last passing message the view showed (a page
+ *   rotation that could not be saved), or %NULL
+ */
+const char *
+rd_document_view_get_notice (RdDocumentView *self)
+{
+  g_return_val_if_fail (RD_IS_DOCUMENT_VIEW (self), NULL);
+
+  return self->notice;
 }
 
 /**

@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "rd-connection.h"
 #include "rd-render-queue.h"
 
 G_BEGIN_DECLS
@@ -52,5 +53,8 @@ gboolean                rd_document_view_page_is_rendered  (RdDocumentView      
 const char             *rd_document_view_get_page_message  (RdDocumentView         *self,
                                                             guint                   page);
 RdRenderQueue          *rd_document_view_get_render_queue  (RdDocumentView         *self);
+void                    rd_document_view_set_connection    (RdDocumentView         *self,
+                                                            RdConnection           *connection);
+const char             *rd_document_view_get_notice        (RdDocumentView         *self);
 
 G_END_DECLS

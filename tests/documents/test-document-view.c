@@ -10,8 +10,10 @@
 #include "rd-document-view.h"
 #include "rd-documents.h"
 #include "rd-fax-synth.h"
+#include "rd-repo-document.h"
 #include "rd-test-ui.h"
 #include "rd-test-util.h"
+#include "schema-fixture.h"
 
 typedef struct
 {
@@ -295,6 +297,214 @@ test_password (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Rotations kept in the database (0010) ----------------------------------- */
+
+typedef struct
+{
+  GAsyncResult *result;
+} Waiter;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  ((Waiter *) user_data)->result = g_object_ref (result);
+}
+
+static gboolean
+waiter_done (gpointer data)
+{
+  return ((Waiter *) data)->result != NULL;
+}
+
+static RdConnection *
+connect_as (FxDb       *db,
+            const char *login)
+{
+  g_autofree char *conninfo = rd_test_pg_conninfo (db->dbname, login);
+  g_autoptr(RdConnection) conn = rd_connection_new (conninfo);
+  g_autoptr(GError) error = NULL;
+  Waiter w = { NULL };
+
+  rd_connection_open_async (conn, NULL, on_done, &w);
+  g_assert_true (rd_test_ui_wait_until (waiter_done, &w, 30000));
+  g_assert_true (rd_connection_open_finish (conn, w.result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&w.result);
+  return g_steal_pointer (&conn);
+}
+
+typedef struct
+{
+  PGconn     *admin;
+  const char *sql;
+  const char *document_id;
+  gint64      expected;
+} DbWait;
+
+static gboolean
+db_count_is (gpointer data)
+{
+  DbWait *d = data;
+
+  return fx_int (d->admin, d->sql, d->document_id, NULL) == d->expected;
+}
+
+typedef struct
+{
+  RdDocumentView *view;
+  int             rotations[3];
+} RotationWait;
+
+static gboolean
+rotations_are (gpointer data)
+{
+  RotationWait *r = data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (r->rotations); i++)
+    if (rd_document_view_get_page_rotation (r->view, i) != r->rotations[i])
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+has_notice (gpointer data)
+{
+  return rd_document_view_get_notice (data) != NULL;
+}
+
+/* Opens @bytes in a new window as the person on @conn. */
+static GtkWidget *
+open_as (RdConnection    *conn,
+         GBytes          *bytes,
+         RdDocumentView **view_out,
+         LoadState       *state)
+{
+  GtkWidget *window = make_window (view_out);
+
+  rd_document_view_set_connection (*view_out, conn);
+  g_signal_connect (*view_out, "load-finished", G_CALLBACK (on_load_finished), state);
+  load (*view_out, bytes, state);
+  g_assert_no_error (state->error);
+  g_assert_cmpuint (rd_document_view_get_n_pages (*view_out), ==, 3);
+  return window;
+}
+
+static void
+test_rotation_saved (void)
+{
+  g_autoptr(FxDb) db = fx_db_new ();
+  g_autoptr(GBytes) bytes = rd_fax_synth_generate (808, 3);
+  g_autofree char *queue = NULL;
+  g_autofree char *other_queue = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *carol = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *id_s = NULL;
+  g_autoptr(RdConnection) as_alice = NULL;
+  g_autoptr(RdConnection) as_carol = NULL;
+  g_autoptr(RdConnection) as_bob = NULL;
+  g_autoptr(RdDocument) draft = rd_document_new ();
+  g_autoptr(RdDocument) stored = NULL;
+  g_autoptr(GdkTexture) shot = NULL;
+  g_autoptr(GError) error = NULL;
+  RdDocumentView *view;
+  GtkWidget *window;
+  LoadState state = { 0 };
+  Waiter w = { NULL };
+  gboolean existing = TRUE;
+
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL (run through ./dev env)");
+      return;
+    }
+
+  queue = fx_team (db, "Intake");
+  other_queue = fx_team (db, "Cardiology");
+  alice = fx_staff (db, "Alice Adams", RD_STAFF_ROLE_SPECIALIST, "Intake");
+  carol = fx_staff (db, "Carol Clark", RD_STAFF_ROLE_SPECIALIST, "Intake");
+  bob = fx_staff (db, "Bob Brown", RD_STAFF_ROLE_SPECIALIST, "Cardiology");
+  as_alice = connect_as (db, alice);
+  as_carol = connect_as (db, carol);
+  as_bob = connect_as (db, bob);
+
+  rd_document_set_kind (draft, "fax");
+  rd_document_set_media_type (draft, "application/pdf");
+  rd_document_set_file_name (draft, "fax.pdf");
+  rd_document_set_pages (draft, 3);
+  rd_document_set_received_via (draft, "fax");
+  rd_document_set_queue_id (draft, g_ascii_strtoll (queue, NULL, 10));
+  rd_repo_document_insert_async (as_alice, draft, bytes, NULL, on_done, &w);
+  g_assert_true (rd_test_ui_wait_until (waiter_done, &w, 30000));
+  stored = rd_repo_document_insert_finish (as_alice, w.result, &existing, &error);
+  g_assert_no_error (error);
+  g_clear_object (&w.result);
+  id_s = g_strdup_printf ("%" G_GINT64_FORMAT, rd_document_get_id (stored));
+
+  /* Alice turns the first page twice with Ctrl+R's action, and the second
+   * page once; the saves reach the database. */
+  window = open_as (as_alice, bytes, &view, &state);
+  gtk_widget_activate_action (GTK_WIDGET (view), "view.rotate-right", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (view), "view.rotate-right", NULL);
+  rd_document_view_set_page_rotation (view, 1, 90);
+  g_assert_cmpint (rd_document_view_get_page_rotation (view, 0), ==, 180);
+  {
+    DbWait d = { db->admin, "SELECT count(*) FROM rd.page_rotation WHERE document_id = $1::bigint"
+                            " AND ((page = 0 AND degrees = 180) OR (page = 1 AND degrees = 90))", id_s, 2 };
+
+    g_assert_true (rd_test_ui_wait_until (db_count_is, &d, 30000));
+  }
+  g_assert_null (rd_document_view_get_notice (view));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_error (&state.error);
+
+  /* Meanwhile someone turns the third page (as if on another computer). */
+  PQclear (fx_exec (db->admin, "INSERT INTO rd.page_rotation (document_id, page, degrees)"
+                    " VALUES ($1::bigint, 2, 270)", id_s, NULL));
+
+  /* Carol, Alice's colleague, opens the document afresh: every page is
+   * turned as stored, including the one this process never turned. */
+  {
+    RotationWait r = { NULL, { 180, 90, 270 } };
+    PageWait p = { NULL, 1, FALSE };
+
+    window = open_as (as_carol, bytes, &view, &state);
+    r.view = p.view = view;
+    g_assert_true (rd_test_ui_wait_until (rotations_are, &r, 30000));
+    gtk_widget_activate_action (GTK_WIDGET (view), "view.next-page", NULL);
+    g_assert_true (rd_test_ui_wait_until (page_rendered, &p, 30000));
+    rd_test_ui_spin (100);
+    shot = shoot (window, "document-view-rotations-from-database");
+    g_assert_true (rd_test_ui_texture_has_content (shot));
+    g_assert_null (rd_document_view_get_notice (view));
+    gtk_window_destroy (GTK_WINDOW (window));
+    g_clear_error (&state.error);
+  }
+
+  /* Bob works in another team: he does not see the rotations, and his own
+   * turn cannot be saved. He is told quietly and the page stays turned. */
+  {
+    RotationWait r = { NULL, { 0, 0, 0 } };
+
+    window = open_as (as_bob, bytes, &view, &state);
+    r.view = view;
+    rd_test_ui_spin (500);
+    g_assert_true (rotations_are (&r));
+    gtk_widget_activate_action (GTK_WIDGET (view), "view.rotate-left", NULL);
+    g_assert_true (rd_test_ui_wait_until (has_notice, view, 30000));
+    g_assert_nonnull (strstr (rd_document_view_get_notice (view), "could not be saved"));
+    g_assert_cmpint (rd_document_view_get_page_rotation (view, 0), ==, 270);
+    g_clear_object (&shot);
+    shot = shoot (window, "document-view-rotation-not-saved");
+    g_assert_cmpint (fx_int (db->admin, "SELECT degrees FROM rd.page_rotation"
+                             " WHERE document_id = $1::bigint AND page = 0", id_s, NULL), ==, 180);
+    gtk_window_destroy (GTK_WINDOW (window));
+    g_clear_error (&state.error);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -309,6 +519,7 @@ main (int   argc,
   g_test_add_func ("/ui/document-view/slow-page", test_slow_page);
   g_test_add_func ("/ui/document-view/damaged", test_damaged);
   g_test_add_func ("/ui/document-view/password", test_password);
+  g_test_add_func ("/ui/document-view/rotation-saved", test_rotation_saved);
 
   return g_test_run ();
 }
