@@ -815,10 +815,16 @@ split_insert_next (GTask *task)
   parent = g_strdup_printf ("%" G_GINT64_FORMAT, rd_document_get_id (orig));
   from = g_strdup_printf ("%u", part->page_from);
   to = g_strdup_printf ("%u", part->page_to);
-  /* Translators: the file name of a part of a split fax: "fax-0193.pdf, pages 3–5" */
-  name = g_strdup_printf (_("%s, pages %u–%u"),
-                          rd_document_get_file_name (orig) ? rd_document_get_file_name (orig) : _("document"),
-                          part->page_from, part->page_to);
+  if (part->page_from == part->page_to)
+    /* Translators: the file name of a one-page part of a split fax: "fax-0193.pdf, page 3" */
+    name = g_strdup_printf (_("%s, page %u"),
+                            rd_document_get_file_name (orig) ? rd_document_get_file_name (orig) : _("document"),
+                            part->page_from);
+  else
+    /* Translators: the file name of a part of a split fax: "fax-0193.pdf, pages 3–5" */
+    name = g_strdup_printf (_("%s, pages %u–%u"),
+                            rd_document_get_file_name (orig) ? rd_document_get_file_name (orig) : _("document"),
+                            part->page_from, part->page_to);
   if (g_utf8_strlen (name, -1) > 1000)
     name[g_utf8_offset_to_pointer (name, 1000) - name] = '\0';
   {

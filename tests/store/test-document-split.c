@@ -226,6 +226,9 @@ test_split_files_parts (void)
   g_assert_cmpint (rd_document_get_referral_id (stored->pdata[2]), ==, 0);
   g_assert_cmpint (rd_document_get_queue_id (stored->pdata[2]), ==, rd_document_get_queue_id (fx.original));
   g_assert_cmpint (rd_document_get_pages (stored->pdata[1]), ==, 2);
+  /* Named after the fax and their pages, so the inbox tells them apart. */
+  g_assert_cmpstr (rd_document_get_file_name (stored->pdata[0]), ==, "fax-0606.pdf, pages 1–2");
+  g_assert_cmpstr (rd_document_get_file_name (stored->pdata[2]), ==, "fax-0606.pdf, page 5");
 
   /* Each part knows its original and its pages, and holds exactly its PDF. */
   rows = fx_exec (fx.db->admin,
