@@ -26,6 +26,8 @@ typedef struct {
   GArray          *document_ids;
   guint            next_document;
   gint64           patient_id;
+  gint64           attach_to;     /* a follow-up's referral, for its documents */
+  guint            next_attach;
 } FileData;
 
 static void
@@ -222,6 +224,24 @@ store_channel (const char *channel)
   return "manual";
 }
 
+/* The ways a document arrives, as the database knows them: a parser's
+ * channel ("hl7v2", "fhir-bundle", "email") named the way rd.document does. */
+static const char *
+store_received_via (const char *via)
+{
+  if (via == NULL)
+    return "upload";
+  if (g_str_has_prefix (via, "hl7"))
+    return "hl7";
+  if (g_str_has_prefix (via, "fhir"))
+    return "fhir";
+  if (strstr (via, "mail") != NULL)
+    return "email";
+  if (g_str_equal (via, "fax") || g_str_equal (via, "scan") || g_str_equal (via, "generated"))
+    return via;
+  return "upload";
+}
+
 static const char *
 store_relationship (const char *relationship)
 {
@@ -348,6 +368,7 @@ save_referral (GTask *task)
 }
 
 static void insert_next_document (GTask *task);
+static void attach_next_document (GTask *task);
 
 static void
 on_patient_found (GObject      *source,
@@ -438,6 +459,7 @@ insert_next_document (GTask *task)
 
       rd_document_set_id (meta, 0);
       rd_document_set_queue_id (meta, fd->summary->queue_id);
+      rd_document_set_received_via (meta, store_received_via (rd_document_get_received_via (meta)));
       if (rd_document_get_sender (meta) == NULL && rd_intake_result_get_sender (fd->result) != NULL)
         rd_document_set_sender (meta, rd_intake_result_get_sender (fd->result));
       if (rd_document_get_subject (meta) == NULL && rd_intake_result_get_subject (fd->result) != NULL)
@@ -445,6 +467,12 @@ insert_next_document (GTask *task)
       rd_repo_document_insert_async (conn, meta, rd_intake_document_get_bytes (doc),
                                      g_task_get_cancellable (task), on_document_inserted,
                                      g_object_ref (task));
+      return;
+    }
+
+  if (fd->attach_to > 0)
+    {
+      attach_next_document (task);
       return;
     }
 
@@ -525,6 +553,111 @@ on_queue_found (GObject      *source,
       return;
     }
   insert_next_document (task);
+}
+
+static void
+on_document_attached (GObject      *source,
+                      GAsyncResult *res,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) rows = NULL;
+
+  rows = rd_repo_intake_rows_finish (RD_CONNECTION (source), res, &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  attach_next_document (task);
+}
+
+/* A change's documents (OBX of type ED) are filed with its referral; one
+ * stored before and filed elsewhere stays where it is. */
+static void
+attach_next_document (GTask *task)
+{
+  FileData *fd = g_task_get_task_data (task);
+
+  if (fd->next_attach < fd->document_ids->len)
+    {
+      gint64 id = g_array_index (fd->document_ids, gint64, fd->next_attach++);
+
+      rd_repo_intake_attach_document_async (g_task_get_source_object (task), id, fd->attach_to,
+                                            g_task_get_cancellable (task), on_document_attached,
+                                            g_object_ref (task));
+      return;
+    }
+
+  if (fd->summary->n_documents > 0)
+    {
+      g_autofree char *filed = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "%u document was filed with the referral.",
+                                                             "%u documents were filed with the referral.",
+                                                             fd->summary->n_documents),
+                                                fd->summary->n_documents);
+      char *message = g_strjoin (" ", fd->summary->message != NULL ? fd->summary->message : "",
+                                 filed, NULL);
+
+      g_strstrip (message);
+      g_free (fd->summary->message);
+      fd->summary->message = message;
+      fd->summary->outcome = RD_INTAKE_OUTCOME_IMPORTED;
+    }
+  return_summary (task);
+}
+
+static void
+on_referral_queue (GObject      *source,
+                   GAsyncResult *res,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FileData *fd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdResult) rows = NULL;
+
+  rows = rd_connection_query_finish (RD_CONNECTION (source), res, &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (rd_result_get_n_rows (rows) == 0)
+    {
+      return_summary (task);
+      return;
+    }
+  fd->summary->queue_id = rd_result_get_int64 (rows, 0, 0);
+  insert_next_document (task);
+}
+
+/* Returns the summary, after storing the follow-up's documents if it
+ * carries any. */
+static void
+file_documents_and_return (GTask *task)
+{
+  FileData *fd = g_task_get_task_data (task);
+  GPtrArray *documents = rd_intake_result_get_documents (fd->result);
+  g_autofree char *id = NULL;
+
+  if (documents == NULL || documents->len == 0 || fd->summary->referral_id <= 0)
+    {
+      return_summary (task);
+      return;
+    }
+  fd->attach_to = fd->summary->referral_id;
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, fd->attach_to);
+  {
+    const char *params[] = { id };
+
+    rd_connection_query_async (g_task_get_source_object (task),
+                               "SELECT queue_id FROM rd.referral WHERE id = $1::bigint",
+                               params, 1, RD_CONNECTION_TIMEOUT_DEFAULT,
+                               g_task_get_cancellable (task), on_referral_queue,
+                               g_object_ref (task));
+  }
 }
 
 /* Follow-ups: REF^I13 (change), I14 (cancel), I15 (status query) name a
@@ -680,7 +813,7 @@ on_changed (GObject      *source,
       fd->summary->message = g_strdup (g_strcmp0 (outcome, "duplicate") == 0
                                        ? _("This change was applied before.")
                                        : _("The change holds nothing the referral does not already say."));
-      return_summary (task);
+      file_documents_and_return (task);
       return;
     }
 
@@ -701,7 +834,7 @@ on_changed (GObject      *source,
     fd->summary->message = g_string_free (text, FALSE);
   }
   g_debug ("intake: referral %" G_GINT64_FORMAT " changed by its sender", fd->summary->referral_id);
-  return_summary (task);
+  file_documents_and_return (task);
 }
 
 static char *

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rd-connection.h"
+#include "rd-fax-synth.h"
 #include "rd-hl7.h"
 #include "rd-intake-file.h"
 #include "schema-fixture.h"
@@ -234,6 +235,41 @@ test_modify (void)
 }
 
 static void
+test_modify_with_document (void)
+{
+  Desk desk = { 0 };
+  g_autofree char *id = NULL;
+  g_autofree char *i13 = NULL;
+  g_autofree char *obx = NULL;
+  g_autofree char *encoded = NULL;
+  g_autoptr(GBytes) pdf = rd_fax_synth_generate (31, 1);
+  g_autoptr(RdIntakeSummary) changed = NULL;
+  g_autoptr(RdIntakeSummary) again = NULL;
+
+  if (!desk_init (&desk))
+    return;
+  id = file_original (&desk);
+
+  /* The sender adds the consult letter, embedded as base64 PDF. */
+  encoded = g_base64_encode (g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf));
+  obx = g_strdup_printf ("OBX|1|ED|11488-4^Consult note^LN||RD^application^pdf^Base64^%s\r", encoded);
+  i13 = message ("NORTHCLINIC", "I13", "C20", RF1_42, obx);
+  changed = file_message (desk.conn, i13, NULL);
+  g_assert_cmpint (changed->outcome, ==, RD_INTAKE_OUTCOME_IMPORTED);
+  g_assert_cmpuint (changed->n_documents, ==, 1);
+  g_assert_nonnull (strstr (changed->message, "filed with the referral"));
+  g_assert_cmpint (fx_int (desk.db->admin, "SELECT count(*) FROM rd.document WHERE referral_id = $1::bigint"
+                                           " AND status = 'filed' AND media_type = 'application/pdf'", id, NULL),
+                   ==, 1);
+
+  /* Resent: nothing twice. */
+  again = file_message (desk.conn, i13, NULL);
+  g_assert_cmpint (again->outcome, ==, RD_INTAKE_OUTCOME_DUPLICATE);
+  g_assert_cmpint (fx_int (desk.db->admin, "SELECT count(*) FROM rd.document", NULL), ==, 1);
+  desk_clear (&desk);
+}
+
+static void
 test_cancel (void)
 {
   Desk desk = { 0 };
@@ -390,6 +426,7 @@ main (int   argc,
   rd_test_init_env ();
 
   g_test_add_func ("/intake/followup/modify", test_modify);
+  g_test_add_func ("/intake/followup/modify-with-document", test_modify_with_document);
   g_test_add_func ("/intake/followup/cancel", test_cancel);
   g_test_add_func ("/intake/followup/refused-after-closure", test_refused_after_closure);
   g_test_add_func ("/intake/followup/status-query", test_status_query);
