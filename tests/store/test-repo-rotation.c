@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "rd-connection.h"
 #include "rd-repo-document.h"
 #include "rd-repo-rotation.h"
@@ -127,6 +129,31 @@ assert_rotation (GArray *rotations,
   g_assert_cmpint (g_array_index (rotations, RdPageRotation, index).degrees, ==, degrees);
 }
 
+/* Whether @conn (listening on rd_changes) was told of a page_rotation row. */
+static gboolean
+heard_rotation_change (PGconn *conn)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gboolean heard = FALSE;
+
+  while (!heard && g_get_monotonic_time () < deadline)
+    {
+      PGnotify *n;
+
+      g_assert_true (PQconsumeInput (conn));
+      while ((n = PQnotifies (conn)) != NULL)
+        {
+          if (g_str_equal (n->relname, "rd_changes") && strstr (n->extra, "\"page_rotation\"") != NULL)
+            heard = TRUE;
+          PQfreemem (n);
+        }
+      if (!heard)
+        g_usleep (20000);
+    }
+
+  return heard;
+}
+
 /* Alice turns pages; a colleague of her team sees them turned; turning a
  * page again replaces its row (a new version, who and when). */
 static void
@@ -160,6 +187,7 @@ test_save_and_share (void)
   g_assert_cmpuint (seen->len, ==, 0);
   g_clear_pointer (&seen, g_array_unref);
 
+  PQclear (fx_exec (db->admin, "LISTEN rd_changes", NULL));
   g_assert_true (set (as_alice, sha, 2, 90, &error));
   g_assert_no_error (error);
   g_assert_true (set (as_alice, sha, 0, -180, &error));
@@ -175,6 +203,7 @@ test_save_and_share (void)
 
   g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.page_rotation WHERE document_id = $1::bigint",
                            id_s, NULL), ==, 2);
+  g_assert_true (heard_rotation_change (db->admin));
   g_assert_cmpint (fx_int (db->admin, "SELECT version FROM rd.page_rotation"
                            " WHERE document_id = $1::bigint AND page = 2 AND updated_by = $2",
                            id_s, alice, NULL), ==, 2);
