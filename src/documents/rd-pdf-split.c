@@ -12,7 +12,8 @@
  * in their original encoding where Poppler offers it (CCITT, JBIG2, JPEG).
  *
  * Bounds: each part is capped at RD_PDF_MAX_BYTES (the cap on what can be
- * opened), and the whole split at a time budget proportional to its pages;
+ * opened), all parts together at RD_PDF_SPLIT_MAX_TOTAL_BYTES, and the
+ * whole split at a time budget proportional to its pages;
  * a single Poppler call cannot be interrupted, so the budget is checked
  * between pages, as is the cancellable.
  */
@@ -96,6 +97,7 @@ rd_page_ranges_check (const RdPageRange  *ranges,
 typedef struct
 {
   GByteArray *out;
+  gsize       limit;
   gboolean    over;
 } Sink;
 
@@ -106,7 +108,7 @@ write_cb (void                *closure,
 {
   Sink *sink = closure;
 
-  if (sink->over || (gsize) sink->out->len + length > RD_PDF_MAX_BYTES)
+  if (sink->over || (gsize) sink->out->len + length > sink->limit)
     {
       sink->over = TRUE;
       return CAIRO_STATUS_WRITE_ERROR;
@@ -235,10 +237,11 @@ print_range (PopplerDocument  *document,
              gpointer          page_done_data,
              guint            *done,
              guint             total,
+             gsize            *budget,
              GError          **error)
 {
   g_autoptr(GByteArray) out = g_byte_array_new ();
-  Sink sink = { out, FALSE };
+  Sink sink = { out, MIN (*budget, RD_PDF_MAX_BYTES), FALSE };
   cairo_surface_t *surface;
   cairo_status_t status;
   cairo_t *cr;
@@ -297,6 +300,13 @@ print_range (PopplerDocument  *document,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
+  if (sink.over && sink.limit < RD_PDF_MAX_BYTES)
+    {
+      g_set_error (error, RD_PDF_SPLIT_ERROR, RD_PDF_SPLIT_ERROR_TOO_LARGE,
+                   _("The parts together would be larger than %d MB. Split fewer pages at a time."),
+                   RD_PDF_SPLIT_MAX_TOTAL_BYTES / (1024 * 1024));
+      return NULL;
+    }
   if (sink.over)
     {
       g_set_error (error, RD_PDF_SPLIT_ERROR, RD_PDF_SPLIT_ERROR_TOO_LARGE,
@@ -320,6 +330,7 @@ print_range (PopplerDocument  *document,
       return NULL;
     }
 
+  *budget -= out->len;
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
@@ -371,6 +382,7 @@ split_full (GBytes             *bytes,
   guint n_pages;
   guint total = 0;
   guint done = 0;
+  gsize budget = RD_PDF_SPLIT_MAX_TOTAL_BYTES;
   gint64 deadline;
 
   if ((document = _rd_pdf_open_document (bytes, password, error)) == NULL)
@@ -392,16 +404,18 @@ split_full (GBytes             *bytes,
   for (guint i = 0; i < n_ranges; i++)
     {
       guint before = done;
+      gsize budget_before = budget;
       GBytes *part = print_range (document, ranges[i], NULL, deadline, cancellable,
-                                  page_done, page_done_data, &done, total, error);
+                                  page_done, page_done_data, &done, total, &budget, error);
       g_autofree gboolean *overlay = NULL;
 
       if (part != NULL && (overlay = find_lost_text (document, part, ranges[i])) != NULL)
         {
           /* Again, with the text layer drawn back; progress is not repeated. */
           g_bytes_unref (part);
+          budget = budget_before;
           part = print_range (document, ranges[i], overlay, deadline, cancellable,
-                              NULL, NULL, &before, total, error);
+                              NULL, NULL, &before, total, &budget, error);
         }
       if (part == NULL)
         {

@@ -40,6 +40,9 @@ typedef struct
   guint to;
 } RdPageRange;
 
+/* All parts of one split together (they are held in memory until stored). */
+#define RD_PDF_SPLIT_MAX_TOTAL_BYTES (256 * 1024 * 1024)
+
 /* Stop a split that runs longer than this per page (on top of a fixed allowance). */
 #define RD_PDF_SPLIT_MS_PER_PAGE 5000
 
