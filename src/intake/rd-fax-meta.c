@@ -7,9 +7,13 @@
  *   first page's ImageDescription, the time of receipt in DateTime
  *   ("YYYY:MM:DD HH:MM:SS", the server's local time, no zone);
  * - PDF (fax-to-folder and fax-to-mail services): the document Info's
- *   CreationDate as the time of receipt, and a sender in Subject, Title or
- *   Author written as "Fax from …" / "From: …", or an Author that is
- *   itself a phone number.
+ *   CreationDate as the time of receipt, and a sender in Subject or Author
+ *   written as "Fax from …" / "From: …" (Title: "Fax from …" only), or an
+ *   Author that is itself a phone number.
+ *
+ * An ImageDescription longer than a TSI (20 characters) is not taken as a
+ * sender. No file-name convention is read: fax servers name files by
+ * sequence (HylaFAX: recvq/faxNNNNN.tif), not by sender.
  *
  * A sender that is a phone number is kept in E.164 (the model's
  * validator); anything else as written, cleaned and bounded. A time in the
@@ -98,9 +102,12 @@ parse_tiff_date_time (const char *text)
   return g_date_time_new (local, y, mo, d, h, mi, s);
 }
 
-/* "Fax from +1 555 …", "From: North Clinic": the words after "from". */
+/* "Fax from +1 555 …", "From: North Clinic": the words after "from"; with
+ * @fax_only, only the first form (a document's title may well start with
+ * "From the desk of …"). */
 static char *
-after_from (const char *text)
+after_from (const char *text,
+            gboolean    fax_only)
 {
   g_autofree char *lower = NULL;
   const char *p;
@@ -114,6 +121,8 @@ after_from (const char *text)
     p++;
   if (g_str_has_prefix (p, "fax "))
     p += 4;
+  else if (fax_only)
+    return NULL;
   if (!g_str_has_prefix (p, "from"))
     return NULL;
   p += 4;
@@ -149,7 +158,7 @@ read_pdf (GBytes    *bytes,
   fields[2] = author;
   for (guint i = 0; i < G_N_ELEMENTS (fields) && meta->sender == NULL; i++)
     {
-      g_autofree char *from = after_from (fields[i]);
+      g_autofree char *from = after_from (fields[i], fields[i] == title);
 
       meta->sender = rd_fax_meta_normalise_sender (from);
     }
@@ -191,7 +200,10 @@ rd_fax_meta_read (GBytes     *bytes,
 
       if (rd_tiff_read_fax_tags (bytes, &description, &date_time))
         {
-          meta->sender = rd_fax_meta_normalise_sender (description);
+          /* T.30 gives the TSI 20 characters; a longer description is a
+           * scanner's or a program's words, not a sending station. */
+          if (description != NULL && g_utf8_strlen (description, -1) <= 20)
+            meta->sender = rd_fax_meta_normalise_sender (description);
           meta->received_at = parse_tiff_date_time (date_time);
         }
     }

@@ -568,6 +568,28 @@ test_fax_meta_read (void)
   g_assert_null (g->sender);
   g_assert_null (g->received_at);
   g_assert_cmpint (g_utf8_strlen (bounded, -1), ==, RD_FAX_META_MAX_SENDER);
+
+  /* A scanner's long description is not a sending station; a letter
+   * titled "From the desk of …" names no sender. */
+  {
+    g_autoptr(GBytes) scanned = make_fax_tiff_with (6, "Scanned with ScanStation 3000 at front desk", NULL);
+    g_autoptr(GBytes) titled = NULL;
+    g_autoptr(RdFaxMeta) h = rd_fax_meta_read (scanned, "image/tiff", now);
+    g_autoptr(RdFaxMeta) i = NULL;
+    GByteArray *out = g_byte_array_new ();
+    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream (on_pdf_bytes, out, 612, 792);
+    cairo_t *cr = cairo_create (surface);
+
+    cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, "From the desk of Dr. Vance");
+    cairo_show_page (cr);
+    cairo_destroy (cr);
+    cairo_surface_finish (surface);
+    cairo_surface_destroy (surface);
+    titled = g_byte_array_free_to_bytes (out);
+    i = rd_fax_meta_read (titled, "application/pdf", now);
+    g_assert_null (h->sender);
+    g_assert_null (i->sender);
+  }
 }
 
 static void
