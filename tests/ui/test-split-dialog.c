@@ -207,6 +207,14 @@ has_results (gpointer data)
          && GTK_IS_LABEL (gtk_list_box_row_get_child (gtk_list_box_get_row_at_index (GTK_LIST_BOX (data), 0)));
 }
 
+static gboolean
+thumbnail_shown (gpointer data)
+{
+  GtkWidget *picture = rd_test_ui_find_by_type (GTK_WIDGET (data), GTK_TYPE_PICTURE);
+
+  return picture != NULL && gtk_picture_get_paintable (GTK_PICTURE (picture)) != NULL;
+}
+
 static GtkWidget *
 template_child (GtkWidget  *root,
                 const char *id)
@@ -267,7 +275,8 @@ test_split_two_destinations (void)
   /* The first guess, two halves, is ready to split. */
   g_assert_null (rd_split_dialog_get_problem (dialog));
   g_assert_true (rd_test_ui_wait_drawn (GTK_WIDGET (dialog), WAIT_MS));
-  rd_test_ui_spin (300);   /* thumbnails */
+  /* The first part's first page, as a thumbnail from the render queue. */
+  g_assert_true (rd_test_ui_wait_until (thumbnail_shown, dialog, WAIT_MS));
   g_clear_object (&shot);
   shot = rd_test_ui_screenshot (GTK_WIDGET (dialog), "split-2-dialog");
   g_assert_true (rd_test_ui_texture_has_content (shot));
