@@ -123,7 +123,13 @@ on_preferences_activated (GSimpleAction *action,
                           gpointer       user_data)
 {
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
-  RdSession *session = RD_IS_WINDOW (parent) ? rd_window_get_session (RD_WINDOW (parent)) : NULL;
+  GtkWindow *main_window = parent;
+  RdSession *session;
+
+  /* From a dialog of a desk window, the status is that desk's. */
+  while (main_window != NULL && !RD_IS_WINDOW (main_window))
+    main_window = gtk_window_get_transient_for (main_window);
+  session = main_window != NULL ? rd_window_get_session (RD_WINDOW (main_window)) : NULL;
 
   gtk_window_present (GTK_WINDOW (rd_preferences_window_new (parent, session)));
 }
