@@ -14,6 +14,11 @@
  * GdkMemoryTexture sharing the surface's pixels. Until a page arrives,
  * its thumbnail (rendered right after the visible pages) is shown
  * stretched in its place: a low-resolution first look.
+ *
+ * Page rotations live in the database (rd.page_rotation, by the
+ * document's SHA-256): read when a document opens, saved in the
+ * background on every turn, so colleagues and the next session see the
+ * pages turned the same way. Without a connection they last the session.
  */
 #include "config.h"
 
