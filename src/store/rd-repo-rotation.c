@@ -177,10 +177,17 @@ rd_repo_rotation_set_async (RdConnection        *conn,
   g_task_set_source_tag (task, rd_repo_rotation_set_async);
 
   degrees = ((degrees % 360) + 360) % 360;
-  if (!sha256_is_valid (sha256) || degrees % 90 != 0)
+  if (degrees % 90 != 0)
     {
       g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_INVALID_INPUT,
                                _("A page can only be turned by a quarter, half or three quarters of a turn."));
+      return;
+    }
+  if (!sha256_is_valid (sha256))
+    {
+      /* No stored document has such a checksum. */
+      g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_NOT_FOUND,
+                               _("The document was not found, or it is in a queue you do not work on."));
       return;
     }
 

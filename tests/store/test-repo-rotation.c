@@ -230,6 +230,9 @@ test_save_and_share (void)
     g_assert_false (set (as_alice, unknown, 0, 90, &error));
     g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_NOT_FOUND);
     g_clear_error (&error);
+    g_assert_false (set (as_alice, "not a checksum", 0, 90, &error));
+    g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
   }
 }
 
