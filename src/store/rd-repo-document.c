@@ -576,6 +576,7 @@ typedef struct
   RdDocument    *original;
   GPtrArray     *parts;      /* RdSplitPart */
   GArray        *ids;        /* gint64, the parts' rows */
+  char         **sums;       /* SHA-256 of each part, from a worker */
   guint          next;
 } SplitData;
 
@@ -586,6 +587,7 @@ split_data_free (SplitData *data)
   g_clear_object (&data->original);
   g_clear_pointer (&data->parts, g_ptr_array_unref);
   g_clear_pointer (&data->ids, g_array_unref);
+  g_strfreev (data->sums);
   g_free (data);
 }
 
@@ -806,8 +808,8 @@ split_insert_next (GTask *task)
       return;
     }
 
+  sha256 = g_strdup (data->sums[data->next]);
   part = g_ptr_array_index (data->parts, data->next++);
-  sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, part->data);
   pages = g_strdup_printf ("%u", part->page_to - part->page_from + 1);
   size = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (part->data));
   received = rd_pg_format_timestamp (rd_document_get_received_at (orig));
@@ -916,6 +918,44 @@ on_split_begun (GObject      *source,
                               g_task_get_cancellable (task), on_split_locked, task);
 }
 
+static void
+hash_parts_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  GPtrArray *parts = task_data;
+  char **sums = g_new0 (char *, parts->len + 1);
+
+  for (guint i = 0; i < parts->len; i++)
+    {
+      RdSplitPart *part = g_ptr_array_index (parts, i);
+
+      sums[i] = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, part->data);
+    }
+  g_task_return_pointer (task, sums, (GDestroyNotify) g_strfreev);
+}
+
+static void
+on_split_hashed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  SplitData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->sums = g_task_propagate_pointer (G_TASK (result), &error);
+  if (data->sums == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  rd_connection_begin_async (g_task_get_source_object (task), RD_CONNECTION_TIMEOUT_DEFAULT,
+                             g_task_get_cancellable (task), on_split_begun, task);
+}
+
 /**
  * rd_repo_document_split_async:
  * @conn: a connection
@@ -975,7 +1015,13 @@ rd_repo_document_split_async (RdConnection        *conn,
         }
     }
 
-  rd_connection_begin_async (conn, RD_CONNECTION_TIMEOUT_DEFAULT, cancellable, on_split_begun, task);
+  /* Hashing up to 64 MB a part is for a worker, not the main thread. */
+  {
+    g_autoptr(GTask) hash = g_task_new (NULL, cancellable, on_split_hashed, task);
+
+    g_task_set_task_data (hash, g_ptr_array_ref (parts), (GDestroyNotify) g_ptr_array_unref);
+    g_task_run_in_thread (hash, hash_parts_thread);
+  }
 }
 
 /**
