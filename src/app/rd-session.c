@@ -299,7 +299,9 @@ rd_session_init (RdSession *self)
   /* Without the installed schema (a library test) there is no folder. */
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema != NULL && g_settings_schema_has_key (schema, "inbox-folder"))
+  if (schema != NULL && g_settings_schema_has_key (schema, "inbox-folder")
+      && g_settings_schema_has_key (schema, "inbox-watch")
+      && g_settings_schema_has_key (schema, "inbox-settle-seconds"))
     {
       self->settings = g_settings_new (APP_ID);
       g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed),

@@ -316,6 +316,20 @@ test_folder (void)
   g_clear_object (&shot);
   shot = rd_test_ui_screenshot (prefs, "preferences-folder-missing");
 
+  /* A file chosen instead of a folder. */
+  {
+    g_autofree char *plain = g_build_filename (dir, "notes.txt", NULL);
+    g_autoptr(GFile) plain_file = g_file_new_for_path (plain);
+
+    g_assert_true (g_file_set_contents (plain, "not a folder\n", -1, NULL));
+    rd_preferences_window_set_folder (RD_PREFERENCES_WINDOW (prefs), plain_file);
+    g_assert_true (rd_test_ui_wait_until (status_is, &wait, 10000));
+    rd_test_ui_spin (100);
+    g_assert_cmpint (rd_session_get_inbox_status (session), ==, RD_INBOX_STATUS_FAILED);
+    g_assert_nonnull (strstr (rd_session_get_inbox_error (session), "is a file, not a folder"));
+    g_unlink (plain);
+  }
+
   /* The real folder, chosen with the file chooser. */
   gtk_widget_activate (rd_test_ui_find_by_id (prefs, "folder_choose_button"));
   g_assert_true (rd_test_ui_wait_until (chooser_shown, NULL, 10000));
