@@ -1,7 +1,12 @@
 /* test-referral-page.c — the referral page against a real database, in a
  * real window: a faxed document filed into a referral, validation, the
- * duplicate-patient question, status changes, a conflicting save by
- * someone else, and a draft that survives the page
+ * referring provider found by the fax's practice number and the receiving
+ * provider by specialty in the directory, an unknown provider added to the
+ * directory (a wrong NPI refused in the model's words), the
+ * duplicate-patient question, status changes, conflicting saves by someone
+ * else (the referral, then the patient and the insurance, merged field by
+ * field), and a draft that survives the page (tests/ui/test-draft-crash.c
+ * kills the whole process)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
