@@ -629,6 +629,78 @@ on_split_committed (GObject      *source,
 }
 
 static void
+on_split_due_set (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  SplitData *data = g_task_get_task_data (task);
+  g_autoptr(RdResult) res = NULL;
+  GError *error = NULL;
+
+  res = rd_transaction_query_finish (RD_TRANSACTION (source), result, &error);
+  if (res == NULL)
+    {
+      split_fail (task, error);
+      return;
+    }
+  rd_transaction_commit_async (data->tx, g_task_get_cancellable (task), on_split_committed, task);
+}
+
+/* A new referral made for a part is due like any routine referral received
+ * when the fax was (the person changes the priority, and so the due time,
+ * when they fill it in). */
+static void
+split_set_due (GTask     *task,
+               GPtrArray *docs)
+{
+  SplitData *data = g_task_get_task_data (task);
+  g_autoptr(GString) ids = g_string_new ("{");
+  g_autoptr(GDateTime) received = NULL;
+  g_autoptr(GDateTime) due = NULL;
+  g_autofree char *due_s = NULL;
+  RdTurnaround target = rd_priority_default_turnaround (RD_PRIORITY_ROUTINE);
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < docs->len; i++)
+    {
+      RdDocument *doc = g_ptr_array_index (docs, i);
+
+      for (guint j = 0; j < data->ids->len; j++)
+        if (g_array_index (data->ids, gint64, j) == rd_document_get_id (doc)
+            && ((RdSplitPart *) g_ptr_array_index (data->parts, j))->destination == RD_SPLIT_TO_NEW_REFERRAL
+            && rd_document_get_referral_id (doc) > 0)
+          {
+            g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, any ? "," : "",
+                                    rd_document_get_referral_id (doc));
+            any = TRUE;
+          }
+    }
+  g_string_append_c (ids, '}');
+
+  if (!any)
+    {
+      rd_transaction_commit_async (data->tx, g_task_get_cancellable (task), on_split_committed, task);
+      return;
+    }
+
+  received = rd_document_get_received_at (data->original) != NULL
+               ? g_date_time_ref (rd_document_get_received_at (data->original))
+               : g_date_time_new_now_utc ();
+  due = rd_due_compute (received, &target);
+  due_s = rd_pg_format_timestamp (due);
+  {
+    const char *params[] = { ids->str, due_s };
+
+    rd_transaction_query_async (data->tx,
+                                "UPDATE rd.referral SET due_at = $2::timestamptz"
+                                " WHERE id = ANY ($1::bigint[]) AND due_at IS NULL",
+                                params, 2, RD_CONNECTION_TIMEOUT_DEFAULT,
+                                g_task_get_cancellable (task), on_split_due_set, task);
+  }
+}
+
+static void
 on_split_filed (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -670,7 +742,7 @@ on_split_filed (GObject      *source,
   for (int i = 0; i < rd_result_get_n_rows (res); i++)
     g_ptr_array_add (docs, document_from_row (res, i));
   g_object_set_data_full (G_OBJECT (task), "rd-parts", docs, (GDestroyNotify) g_ptr_array_unref);
-  rd_transaction_commit_async (data->tx, g_task_get_cancellable (task), on_split_committed, task);
+  split_set_due (task, docs);
 }
 
 static const char *

@@ -218,6 +218,15 @@ test_split_files_parts (void)
     g_assert_cmpstr (PQgetvalue (r, 0, 2), ==, fx.queue);
     g_assert_cmpstr (PQgetvalue (r, 0, 3), ==, fx.alice);
     g_assert_cmpstr (PQgetvalue (r, 0, 4), ==, "t");
+
+    /* Due as a routine referral received with the fax. */
+    {
+      RdTurnaround routine = rd_priority_default_turnaround (RD_PRIORITY_ROUTINE);
+      g_autoptr(GDateTime) due = rd_due_compute (rd_document_get_received_at (fx.original), &routine);
+
+      g_assert_cmpint (fx_int (fx.db->admin, "SELECT floor(extract(epoch FROM due_at))::bigint FROM rd.referral"
+                               " WHERE id = $1::bigint", rid, NULL), ==, g_date_time_to_unix (due));
+    }
   }
   /* Part 2: the existing referral. Part 3: back in the inbox. */
   g_assert_cmpstr (rd_document_get_status (stored->pdata[1]), ==, "filed");
