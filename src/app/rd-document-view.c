@@ -18,7 +18,9 @@
  * Page rotations live in the database (rd.page_rotation, by the
  * document's SHA-256): read when a document opens, saved in the
  * background on every turn, so colleagues and the next session see the
- * pages turned the same way. Without a connection they last the session.
+ * pages turned the same way; with a listener (rd_document_view_set_listener())
+ * a turn made elsewhere shows at once. Without a connection they last the
+ * session.
  */
 #include "config.h"
 
@@ -30,6 +32,7 @@
 #include "rd-documents.h"
 #include "rd-page-job.h"
 #include "rd-pdf.h"
+#include "rd-listener.h"
 #include "rd-repo-rotation.h"
 
 #define PAGE_SPACING   12
@@ -304,6 +307,10 @@ struct _RdDocumentView
    * does not override them. */
   GArray                 *touched;
   RdConnection           *connection;
+  RdListener             *listener;
+  gulong                  changed_handler;
+  gulong                  resync_handler;
+  guint                   refresh_id;
   char                   *notice;
 
   double                  zoom;
@@ -891,24 +898,16 @@ relayout_after_rotation (RdDocumentView *self)
   schedule_update (self);
 }
 
+/* @initial: the first reading after the document opened; pages turned
+ * here since keep their turn. Later readings (a colleague turned a page)
+ * change every page whose own save is not under way. */
 static void
-on_rotations_listed (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+apply_stored_rotations (RdDocumentView *self,
+                        GArray         *stored,
+                        gboolean        initial)
 {
-  g_autoptr(RdDocumentView) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) stored = rd_repo_rotation_list_finish (RD_CONNECTION (source), result, &error);
   const char *checksum;
   gboolean changed = FALSE;
-
-  if (stored == NULL)
-    {
-      /* The pages show unturned; nothing else depends on this. */
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("page rotations not loaded (%s %d)", g_quark_to_string (error->domain), error->code);
-      return;
-    }
 
   if (self->pdf == NULL || self->rotations == NULL)
     return;
@@ -919,7 +918,7 @@ on_rotations_listed (GObject      *source,
       RdPageRotation *r = &g_array_index (stored, RdPageRotation, i);
 
       if (r->page >= self->rotations->len
-          || g_array_index (self->touched, gboolean, r->page)
+          || (initial && g_array_index (self->touched, gboolean, r->page))
           || unsaved_rotation (checksum, r->page) >= 0
           || page_rotation (self, r->page) == r->degrees)
         continue;
@@ -932,15 +931,90 @@ on_rotations_listed (GObject      *source,
 }
 
 static void
-load_rotations (RdDocumentView *self)
+rotations_listed (RdDocumentView *self,
+                  GAsyncResult   *result,
+                  gboolean        initial)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) stored = NULL;
+  RdConnection *conn = RD_CONNECTION (g_async_result_get_source_object (result));
+
+  stored = rd_repo_rotation_list_finish (conn, result, &error);
+  g_object_unref (conn);
+  if (stored == NULL)
+    {
+      /* The pages show unturned; nothing else depends on this. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("page rotations not loaded (%s %d)", g_quark_to_string (error->domain), error->code);
+      return;
+    }
+
+  apply_stored_rotations (self, stored, initial);
+}
+
+static void
+on_rotations_listed (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(RdDocumentView) self = user_data;
+
+  rotations_listed (self, result, TRUE);
+}
+
+static void
+on_rotations_refreshed (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(RdDocumentView) self = user_data;
+
+  rotations_listed (self, result, FALSE);
+}
+
+static void
+load_rotations (RdDocumentView *self,
+                gboolean        initial)
 {
   g_autoptr(RdConnection) conn = dup_connection (self);
 
-  if (conn == NULL)
+  if (conn == NULL || self->pdf == NULL)
     return;
 
   rd_repo_rotation_list_async (conn, rd_pdf_get_checksum (self->pdf), self->cancellable,
-                               on_rotations_listed, g_object_ref (self));
+                               initial ? on_rotations_listed : on_rotations_refreshed,
+                               g_object_ref (self));
+}
+
+static gboolean
+refresh_rotations_cb (gpointer data)
+{
+  RdDocumentView *self = data;
+
+  self->refresh_id = 0;
+  load_rotations (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Someone turned a page of some document (or notifications were missed):
+ * read this document's rotations again, once for a burst of changes. */
+static void
+schedule_rotation_refresh (RdDocumentView *self)
+{
+  if (self->pdf != NULL && self->refresh_id == 0)
+    self->refresh_id = g_timeout_add (100, refresh_rotations_cb, self);
+}
+
+static void
+on_listener_changed (RdListener     *listener,
+                     const char     *table,
+                     gint64          id,
+                     gint64          version,
+                     const char     *op,
+                     RdDocumentView *self)
+{
+  if (g_strcmp0 (table, "page_rotation") == 0)
+    schedule_rotation_refresh (self);
 }
 
 typedef struct
@@ -1081,7 +1155,7 @@ on_pdf_loaded (GObject      *source,
       gtk_editable_set_text (GTK_EDITABLE (self->password_entry), "");
       gtk_widget_set_visible (GTK_WIDGET (self->password_error), FALSE);
       build_pages (self);
-      load_rotations (self);
+      load_rotations (self, TRUE);
       gtk_stack_set_visible_child_name (self->stack, "document");
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PAGES]);
     }
@@ -1260,6 +1334,8 @@ rd_document_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->update_id, g_source_remove);
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  rd_document_view_set_listener (self, NULL);
   if (self->retry_tick_id != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self->pages_box), self->retry_tick_id);
@@ -1712,6 +1788,42 @@ rd_document_view_set_connection (RdDocumentView *self,
   g_return_if_fail (connection == NULL || RD_IS_CONNECTION (connection));
 
   g_set_object (&self->connection, connection);
+}
+
+/**
+ * rd_document_view_set_listener:
+ * @self: a #RdDocumentView
+ * @listener: (nullable): the signed-in person's change notifications
+ *
+ * Follows page rotations live: when anyone turns a page of the open
+ * document (or the listener reconnects), the view reads the rotations
+ * again. Pages whose own save is still under way keep their turn.
+ */
+void
+rd_document_view_set_listener (RdDocumentView *self,
+                               RdListener     *listener)
+{
+  g_return_if_fail (RD_IS_DOCUMENT_VIEW (self));
+  g_return_if_fail (listener == NULL || RD_IS_LISTENER (listener));
+
+  if (self->listener == listener)
+    return;
+
+  if (self->listener != NULL)
+    {
+      g_clear_signal_handler (&self->changed_handler, self->listener);
+      g_clear_signal_handler (&self->resync_handler, self->listener);
+      g_clear_object (&self->listener);
+    }
+
+  if (listener != NULL)
+    {
+      self->listener = g_object_ref (listener);
+      self->changed_handler = g_signal_connect (listener, "changed",
+                                                G_CALLBACK (on_listener_changed), self);
+      self->resync_handler = g_signal_connect_swapped (listener, "resync",
+                                                       G_CALLBACK (schedule_rotation_refresh), self);
+    }
 }
 
 /**

@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "rd-connection.h"
+#include "rd-listener.h"
 #include "rd-render-queue.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,8 @@ const char             *rd_document_view_get_page_message  (RdDocumentView      
 RdRenderQueue          *rd_document_view_get_render_queue  (RdDocumentView         *self);
 void                    rd_document_view_set_connection    (RdDocumentView         *self,
                                                             RdConnection           *connection);
+void                    rd_document_view_set_listener      (RdDocumentView         *self,
+                                                            RdListener             *listener);
 const char             *rd_document_view_get_notice        (RdDocumentView         *self);
 
 G_END_DECLS

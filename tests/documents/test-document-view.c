@@ -10,6 +10,7 @@
 #include "rd-document-view.h"
 #include "rd-documents.h"
 #include "rd-fax-synth.h"
+#include "rd-listener.h"
 #include "rd-repo-document.h"
 #include "rd-repo-rotation.h"
 #include "rd-test-ui.h"
@@ -480,6 +481,29 @@ test_rotation_saved (void)
     shot = shoot (window, "document-view-rotations-from-database");
     g_assert_true (rd_test_ui_texture_has_content (shot));
     g_assert_null (rd_document_view_get_notice (view));
+
+    /* While Carol reads, Alice turns the second page again: Carol's open
+     * view follows through the change notifications. */
+    {
+      g_autofree char *conninfo = rd_test_pg_conninfo (db->dbname, carol);
+      g_autoptr(RdListener) listener = rd_listener_new (conninfo);
+      RotationWait live = { view, { 180, 270, 270 } };
+
+      rd_document_view_set_listener (view, listener);
+      rd_listener_start_async (listener, NULL, on_done, &w);
+      g_assert_true (rd_test_ui_wait_until (waiter_done, &w, 30000));
+      g_assert_true (rd_listener_start_finish (listener, w.result, &error));
+      g_assert_no_error (error);
+      g_clear_object (&w.result);
+
+      rd_repo_rotation_set_async (as_alice, rd_document_get_sha256 (stored), 1, 270, NULL, on_done, &w);
+      g_assert_true (rd_test_ui_wait_until (waiter_done, &w, 30000));
+      g_assert_true (rd_repo_rotation_set_finish (as_alice, w.result, &error));
+      g_assert_no_error (error);
+      g_clear_object (&w.result);
+      g_assert_true (rd_test_ui_wait_until (rotations_are, &live, 30000));
+      rd_document_view_set_listener (view, NULL);
+    }
     gtk_window_destroy (GTK_WINDOW (window));
     g_clear_error (&state.error);
   }
