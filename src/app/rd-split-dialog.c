@@ -23,6 +23,8 @@
 
 #define THUMB_SCALE 0.1
 #define SEARCH_LIMIT 20
+/* The strip of all pages stops here: beyond, the parts' own thumbnails. */
+#define STRIP_MAX_PAGES 100
 
 typedef struct _PartRow PartRow;
 
@@ -40,10 +42,12 @@ struct _RdSplitDialog
   gboolean        busy;
   char           *problem;
   GPtrArray      *rows;          /* PartRow, owned (rc) */
+  GPtrArray      *strip_jobs;    /* RdRenderJob */
 
   GtkStack       *stack;
   AdwStatusPage  *failed_page;
   GtkLabel       *pages_label;
+  GtkBox         *strip_box;
   GtkListBox     *parts_list;
   GtkButton      *add_button;
   GtkLabel       *check_label;
@@ -492,6 +496,54 @@ add_row (RdSplitDialog      *self,
   return row;
 }
 
+/* The strip of pages ------------------------------------------------------------------- */
+
+static void
+on_strip_rendered (RdRenderJob *job,
+                   gpointer     user_data)
+{
+  GtkPicture *picture = user_data;
+  cairo_surface_t *surface = rd_page_job_get_surface (RD_PAGE_JOB (job));
+  g_autoptr(GdkTexture) texture = NULL;
+
+  /* Jobs are cancelled before the pictures go, so @picture is alive. */
+  if (surface == NULL)
+    return;
+  texture = texture_for_surface (surface);
+  gtk_picture_set_paintable (picture, GDK_PAINTABLE (texture));
+}
+
+static void
+fill_strip (RdSplitDialog *self)
+{
+  guint n = MIN (self->n_pages, STRIP_MAX_PAGES);
+
+  for (guint i = 0; i < n; i++)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+      GtkWidget *picture = gtk_picture_new ();
+      g_autofree char *number = g_strdup_printf ("%u", i + 1);
+      g_autofree char *name = g_strdup_printf (_("Page %u"), i + 1);
+      GtkWidget *label = gtk_label_new (number);
+      g_autoptr(RdPageJob) job = rd_page_job_new (i, THUMB_SCALE, 0, RD_RENDER_PRIORITY_THUMBNAIL);
+
+      gtk_widget_set_size_request (picture, 62, 80);
+      gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+      gtk_widget_add_css_class (picture, "card");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (picture), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      gtk_widget_add_css_class (label, "caption");
+      gtk_box_append (GTK_BOX (box), picture);
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_box_append (self->strip_box, box);
+
+      g_ptr_array_add (self->strip_jobs, g_object_ref (job));
+      rd_render_queue_push (rd_pdf_get_render_queue (self->pdf), RD_RENDER_JOB (job),
+                            on_strip_rendered, picture, NULL);
+    }
+  if (self->n_pages > n)
+    gtk_box_append (self->strip_box, gtk_label_new ("…"));
+}
+
 /* The live check ----------------------------------------------------------------- */
 
 static void
@@ -785,6 +837,8 @@ maybe_ready (RdSplitDialog *self)
                            self->n_pages);
   gtk_label_set_text (self->pages_label, pages);
 
+  fill_strip (self);
+
   /* A first guess: two halves, each a new referral. */
   if (self->rows->len == 0)
     {
@@ -897,6 +951,10 @@ rd_split_dialog_dispose (GObject *object)
   if (self->rows != NULL)
     for (guint i = 0; i < self->rows->len; i++)
       ((PartRow *) g_ptr_array_index (self->rows, i))->dialog = NULL;
+  if (self->strip_jobs != NULL)
+    for (guint i = 0; i < self->strip_jobs->len; i++)
+      rd_render_job_cancel (g_ptr_array_index (self->strip_jobs, i));
+  g_clear_pointer (&self->strip_jobs, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), RD_TYPE_SPLIT_DIALOG);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_object (&self->pdf);
@@ -945,6 +1003,7 @@ rd_split_dialog_class_init (RdSplitDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RdSplitDialog, stack);
   gtk_widget_class_bind_template_child (widget_class, RdSplitDialog, failed_page);
   gtk_widget_class_bind_template_child (widget_class, RdSplitDialog, pages_label);
+  gtk_widget_class_bind_template_child (widget_class, RdSplitDialog, strip_box);
   gtk_widget_class_bind_template_child (widget_class, RdSplitDialog, parts_list);
   gtk_widget_class_bind_template_child (widget_class, RdSplitDialog, add_button);
   gtk_widget_class_bind_template_child (widget_class, RdSplitDialog, check_label);
@@ -966,6 +1025,7 @@ static void
 rd_split_dialog_init (RdSplitDialog *self)
 {
   self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) part_row_unref);
+  self->strip_jobs = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
 }
