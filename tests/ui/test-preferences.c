@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <unistd.h>
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
@@ -267,7 +268,7 @@ test_folder (void)
   PageWait page_wait;
   guint before;
 
-  if (!seed_database ())
+  if (dbname == NULL && !seed_database ())
     {
       g_test_skip ("no PostgreSQL server (run through ./dev env)");
       return;
@@ -450,6 +451,98 @@ test_folder (void)
   remove_tree (other);
 }
 
+static gboolean
+run_quietly (const char * const *argv)
+{
+  int status = 0;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                       | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL)
+         && g_spawn_check_wait_status (status, NULL);
+}
+
+/* The folder on a share: a FUSE mount of another folder (bindfs) stands for
+ * a network drive, whose server-side writes this computer is never told of. */
+static void
+test_network_share (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *bindfs = g_find_program_in_path ("bindfs");
+  g_autofree char *server = NULL;
+  g_autofree char *share = NULL;
+  g_autofree char *taken_a = NULL;
+  g_autofree char *taken_b = NULL;
+  g_autofree char *waiting_a = NULL;
+  RdWindow *window;
+  RdSession *session;
+  StatusWait wait;
+
+  if (bindfs == NULL || geteuid () != 0 || !g_file_test ("/dev/fuse", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("a network share is stood in for by bindfs over FUSE, as root; not available here");
+      return;
+    }
+  if (dbname == NULL && !seed_database ())
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  server = g_dir_make_tmp ("rd-fax-server-XXXXXX", NULL);
+  share = g_dir_make_tmp ("rd-fax-share-XXXXXX", NULL);
+  {
+    const char *argv[] = { bindfs, server, share, NULL };
+
+    if (!run_quietly (argv))
+      {
+        g_rmdir (server);
+        g_rmdir (share);
+        g_test_skip ("bindfs could not mount here");
+        return;
+      }
+  }
+  taken_a = g_build_filename (server, "processed", "share-a.pdf", NULL);
+  taken_b = g_build_filename (server, "processed", "share-b.pdf", NULL);
+  waiting_a = g_build_filename (server, "share-a.pdf", NULL);
+
+  g_settings_set_uint (settings, "inbox-settle-seconds", 1);
+  g_settings_set_uint (settings, "inbox-rescan-seconds", 0);
+  g_settings_set_string (settings, "inbox-folder", share);
+  window = rd_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (rd_test_ui_wait_drawn (GTK_WIDGET (window), 10000));
+  sign_in_as (window, "demo_maria");
+  session = rd_window_get_session (window);
+  wait.session = session;
+  wait.status = RD_INBOX_STATUS_WATCHING;
+  g_assert_true (rd_test_ui_wait_until (status_is, &wait, 20000));
+
+  /* Written on the server: with change notices alone, nothing happens. */
+  drop_fax (server, "share-a.pdf", 778001, 1);
+  rd_test_ui_spin (4000);
+  g_assert_true (g_file_test (waiting_a, G_FILE_TEST_IS_REGULAR));
+
+  /* Listing the folder every second finds it, and the next one too. */
+  g_settings_set_uint (settings, "inbox-rescan-seconds", 1);
+  g_assert_true (rd_test_ui_wait_until (file_exists, taken_a, 30000));
+  rd_test_ui_spin (1500);
+  drop_fax (server, "share-b.pdf", 778002, 1);
+  g_assert_true (rd_test_ui_wait_until (file_exists, taken_b, 30000));
+  g_assert_cmpuint (rd_session_get_inbox_imported_today (session), >=, 2);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  {
+    const char *argv[] = { "fusermount", "-u", share, NULL };
+
+    g_assert_true (run_quietly (argv));
+  }
+  g_settings_reset (settings, "inbox-folder");
+  g_settings_reset (settings, "inbox-settle-seconds");
+  g_settings_reset (settings, "inbox-rescan-seconds");
+  remove_tree (server);
+  g_rmdir (share);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -469,6 +562,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/ui/preferences/fax-folder", test_folder);
+  g_test_add_func ("/ui/preferences/network-share", test_network_share);
 
   status = g_test_run ();
   g_clear_object (&app);
