@@ -15,6 +15,7 @@
 
 #include "rd-application.h"
 #include "rd-credentials.h"
+#include "rd-document-view.h"
 #include "rd-draft-store.h"
 #include "rd-import-dialog.h"
 #include "rd-inbox-view.h"
@@ -1245,6 +1246,9 @@ attach_desk (RdWindow *self,
     {
       self->referral_page = RD_REFERRAL_PAGE (rd_referral_page_new (connection));
       rd_referral_page_set_draft_store (self->referral_page, rd_draft_store_get_default ());
+      /* A colleague's page rotation shows up in an open document at once. */
+      rd_document_view_set_listener (RD_DOCUMENT_VIEW (rd_referral_page_get_document_view (self->referral_page)),
+                                     listener);
       g_signal_connect_object (self->referral_page, "closed",
                                G_CALLBACK (on_referral_page_closed), self, G_CONNECT_SWAPPED);
       adw_bin_set_child (self->referral_bin, GTK_WIDGET (self->referral_page));
