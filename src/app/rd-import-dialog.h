@@ -1,4 +1,5 @@
-/* rd-import-dialog.h — import dropped or chosen files, with progress and a summary
+/* rd-import-dialog.h — import dropped or chosen files and folders, with progress
+ * and a summary
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +16,7 @@ G_DECLARE_FINAL_TYPE (RdImportDialog, rd_import_dialog, RD, IMPORT_DIALOG, AdwWi
 
 RdImportDialog *rd_import_dialog_new          (GtkWindow      *parent,
                                                RdConnection   *connection);
+void            rd_import_dialog_choose       (RdImportDialog *self);
 void            rd_import_dialog_import_files (RdImportDialog *self,
                                                GListModel     *files);
 gboolean        rd_import_dialog_get_finished (RdImportDialog *self);

@@ -15,7 +15,6 @@
 
 #include "rd-application.h"
 #include "rd-credentials.h"
-#include "rd-document-view.h"
 #include "rd-draft-store.h"
 #include "rd-import-dialog.h"
 #include "rd-inbox-view.h"
@@ -1139,46 +1138,21 @@ import_files (RdWindow   *self,
 }
 
 static void
-on_import_chosen (GtkNativeDialog *chooser,
-                  int              response,
-                  gpointer         user_data)
-{
-  RdWindow *self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
-
-      import_files (self, files);
-    }
-
-  g_object_unref (chooser);
-}
-
-static void
 import_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   RdWindow *self = RD_WINDOW (widget);
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  RdConnection *connection = rd_session_get_connection (self->session);
+  RdImportDialog *dialog;
 
-  chooser = gtk_file_chooser_native_new (_("Import Referrals and Documents"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
-  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
-  gtk_file_filter_set_name (filter, _("Faxes, scans, e-mail, HL7 and FHIR"));
-  gtk_file_filter_add_mime_type (filter, "application/pdf");
-  gtk_file_filter_add_mime_type (filter, "image/tiff");
-  gtk_file_filter_add_mime_type (filter, "message/rfc822");
-  gtk_file_filter_add_mime_type (filter, "application/json");
-  gtk_file_filter_add_suffix (filter, "hl7");
-  gtk_file_filter_add_suffix (filter, "txt");
-  gtk_file_filter_add_suffix (filter, "eml");
-  gtk_file_filter_add_suffix (filter, "json");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_import_chosen), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  if (connection == NULL)
+    return;
+
+  /* The dialog asks for files or a folder itself, then imports them. */
+  dialog = rd_import_dialog_new (GTK_WINDOW (self), connection);
+  gtk_window_present (GTK_WINDOW (dialog));
+  rd_import_dialog_choose (dialog);
 }
 
 static gboolean
@@ -1246,9 +1220,6 @@ attach_desk (RdWindow *self,
     {
       self->referral_page = RD_REFERRAL_PAGE (rd_referral_page_new (connection));
       rd_referral_page_set_draft_store (self->referral_page, rd_draft_store_get_default ());
-      /* A colleague's page rotation shows up in an open document at once. */
-      rd_document_view_set_listener (RD_DOCUMENT_VIEW (rd_referral_page_get_document_view (self->referral_page)),
-                                     listener);
       g_signal_connect_object (self->referral_page, "closed",
                                G_CALLBACK (on_referral_page_closed), self, G_CONNECT_SWAPPED);
       adw_bin_set_child (self->referral_bin, GTK_WIDGET (self->referral_page));
@@ -1411,7 +1382,8 @@ rd_window_init (RdWindow *self)
   install_activity_watch (self);
   restart_idle_check (self);
 
-  /* Files dropped anywhere on the desk are imported. */
+  /* Files and folders dropped anywhere on the desk are imported; the
+   * dialog asks the disk which is which and lists a folder's files. */
   {
     GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
 
