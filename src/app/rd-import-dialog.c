@@ -367,6 +367,15 @@ step_done (Step *step)
   import_next (self);
 }
 
+static void
+step_stopped (Step *step)
+{
+  g_autoptr(RdImportDialog) self = g_object_ref (step->self);
+
+  step_free (step);
+  finish (self, TRUE);
+}
+
 /* What a follow-up message did, for its line: "REF^I14 for referral
  * R-123: The referral was cancelled." The referral's number and status are
  * what the person may see in the worklist anyway; the message names the
@@ -455,6 +464,12 @@ on_parsed (GObject      *source,
       return;
     }
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Stopped before this file was filed: it gets no line. */
+      step_stopped (step);
+      return;
+    }
   if (parsed == NULL)
     {
       add_result (step->self, step->file, RD_INTAKE_OUTCOME_REJECTED, error->message);
@@ -466,8 +481,10 @@ on_parsed (GObject      *source,
   if (step->event == RD_INTAKE_EVENT_UPDATE || step->event == RD_INTAKE_EVENT_CANCEL ||
       step->event == RD_INTAKE_EVENT_STATUS_QUERY)
     step->message_type = g_strdup (rd_intake_result_get_message_type (parsed));
+  /* Filing is not cancelled: Stop waits for it, so that a file's line
+   * never says "not imported" about something the database kept. */
   rd_intake_file_async (step->self->connection, parsed, step->source_key, NULL,
-                        step->self->cancellable, on_filed, step);
+                        NULL, on_filed, step);
 }
 
 static void
@@ -486,6 +503,11 @@ on_loaded (GObject      *source,
       return;
     }
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      step_stopped (step);
+      return;
+    }
   if (step->bytes == NULL)
     {
       add_result (step->self, step->file, RD_INTAKE_OUTCOME_REJECTED, error->message);
@@ -675,8 +697,12 @@ rd_import_dialog_get_count (RdImportDialog *self,
 static void
 on_cancel_clicked (RdImportDialog *self)
 {
-  g_cancellable_cancel (self->cancellable);
+  /* A keyboard activation clicks 250 ms later, maybe after the end: the
+   * summary stands. */
+  if (self->finished)
+    return;
   gtk_label_set_label (self->status_label, _("Stopping after the current file…"));
+  g_cancellable_cancel (self->cancellable);
 }
 
 static void
