@@ -506,7 +506,8 @@ save_documents (GTask *task)
 
     save_query (task,
                 "UPDATE rd.document SET referral_id = $1::bigint, status = 'filed'"
-                " WHERE id = ANY ($2::bigint[]) RETURNING id",
+                " WHERE id = ANY ($2::bigint[])"
+                "   AND (status = 'unfiled' OR referral_id = $1::bigint) RETURNING id",
                 params, G_N_ELEMENTS (params));
   }
 }
@@ -662,6 +663,15 @@ on_save_step (GObject      *source,
       return;
 
     case STEP_DOCUMENTS:
+      /* A document split or filed elsewhere since the page opened it is
+       * not taken from its new home; nothing of this save is kept. */
+      if ((guint) rd_result_get_n_rows (res) < data->document_ids->len)
+        {
+          g_task_return_new_error (task, RD_STORE_ERROR, RD_STORE_ERROR_CONFLICT,
+                                   _("The document was split or filed by someone else while you worked on it, so nothing was saved. Go back to the inbox to find its pages."));
+          g_object_unref (task);
+          return;
+        }
       break;
 
     case STEP_BEGIN:

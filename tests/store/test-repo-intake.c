@@ -359,6 +359,83 @@ test_conflict_every_row (void)
   }
 }
 
+/* A fax someone else filed (or split) while the page had it open is not
+ * taken from its new home: the save fails and writes nothing. */
+static void
+test_document_taken_meanwhile (void)
+{
+  g_autoptr(FxDb) db = fx_db_new ();
+  g_autofree char *queue = NULL;
+  g_autofree char *alice = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *doc_text = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(RdPatient) patient = NULL;
+  g_autoptr(RdReferral) referral = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_uuid_string_random ();
+  RdIntakeSave what = { 0 };
+  RdIntakeConflict conflict = RD_INTAKE_CONFLICT_NONE;
+  gint64 doc_id, patient_id = 0;
+
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  queue = fx_team (db, "Intake");
+  alice = fx_staff (db, "Alice Adams", RD_STAFF_ROLE_SPECIALIST, "Intake");
+  conn = connect_as (db, alice);
+  other = fx_referral (db->admin, queue, "new", "Elsewhere");
+  doc_id = fx_int (db->admin,
+                   "INSERT INTO rd.document (kind, media_type, sha256, size_bytes, received_via, queue_id)"
+                   " VALUES ('fax', 'application/pdf', repeat('ab', 32), 10, 'fax', $1::bigint) RETURNING id",
+                   queue, NULL);
+  doc_text = g_strdup_printf ("%" G_GINT64_FORMAT, doc_id);
+
+  /* While Alice types, a colleague files the fax under another referral. */
+  {
+    g_autoptr(PGresult) r = fx_exec (db->admin,
+                                     "UPDATE rd.document SET status = 'filed', referral_id = $2::bigint"
+                                     " WHERE id = $1::bigint", doc_text, other, NULL);
+  }
+
+  patient = rd_patient_new ();
+  rd_patient_set_family_name (patient, "Quennell");
+  rd_patient_set_given_name (patient, "Ingrid");
+  rd_patient_set_dob (patient, "1961-03-07");
+  referral = rd_referral_new ();
+  rd_referral_set_queue_id (referral, g_ascii_strtoll (queue, NULL, 10));
+  rd_referral_set_channel (referral, "fax");
+  rd_referral_set_idempotency_key (referral, key);
+  what.patient = patient;
+  what.referral = referral;
+  what.document_ids = &doc_id;
+  what.n_document_ids = 1;
+
+  g_assert_cmpint (save (conn, &what, &patient_id, &conflict, &error), ==, 0);
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_CONFLICT);
+  g_assert_cmpint (conflict, ==, RD_INTAKE_CONFLICT_NONE);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM rd.referral WHERE idempotency_key = $1", key), ==, 0);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM rd.patient WHERE family_name = $1", "Quennell"), ==, 0);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM rd.document WHERE id = $1::bigint AND referral_id = "
+                              " (SELECT id FROM rd.referral WHERE patient_id ="
+                              "  (SELECT id FROM rd.patient WHERE family_name = 'Elsewhere'))", doc_text), ==, 1);
+
+  /* Unfiled again, the same save files it. */
+  {
+    g_autoptr(PGresult) r = fx_exec (db->admin,
+                                     "UPDATE rd.document SET status = 'unfiled', referral_id = NULL"
+                                     " WHERE id = $1::bigint", doc_text, NULL);
+  }
+  g_clear_error (&error);
+  g_assert_cmpint (save (conn, &what, &patient_id, &conflict, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document d JOIN rd.referral r ON r.id = d.referral_id"
+                                     " WHERE d.id = $1::bigint AND d.status = 'filed' AND r.idempotency_key = $2",
+                          doc_text, key, NULL), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -368,6 +445,7 @@ main (int   argc,
 
   g_test_add_func ("/store/intake/save-once-and-conflict", test_save_once_and_conflict);
   g_test_add_func ("/store/intake/conflict-every-row", test_conflict_every_row);
+  g_test_add_func ("/store/intake/document-taken-meanwhile", test_document_taken_meanwhile);
 
   return g_test_run ();
 }
