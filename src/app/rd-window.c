@@ -15,6 +15,7 @@
 
 #include "rd-application.h"
 #include "rd-credentials.h"
+#include "rd-document-view.h"
 #include "rd-draft-store.h"
 #include "rd-import-dialog.h"
 #include "rd-inbox-view.h"
@@ -1165,11 +1166,14 @@ on_files_dropped (GtkDropTarget *target,
   RdWindow *self = user_data;
   GdkFileList *list = g_value_get_boxed (value);
   g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  g_autoptr(GSList) dropped = NULL;
 
   if (self->locked || rd_session_get_state (self->session) == RD_SESSION_SIGNED_OUT)
     return FALSE;
 
-  for (GSList *l = gdk_file_list_get_files (list); l != NULL; l = l->next)
+  /* A copy of the list (not of the files) that is ours to free. */
+  dropped = gdk_file_list_get_files (list);
+  for (GSList *l = dropped; l != NULL; l = l->next)
     g_list_store_append (files, l->data);
 
   import_files (self, G_LIST_MODEL (files));
@@ -1220,6 +1224,9 @@ attach_desk (RdWindow *self,
     {
       self->referral_page = RD_REFERRAL_PAGE (rd_referral_page_new (connection));
       rd_referral_page_set_draft_store (self->referral_page, rd_draft_store_get_default ());
+      /* A colleague's page rotation shows up in an open document at once. */
+      rd_document_view_set_listener (RD_DOCUMENT_VIEW (rd_referral_page_get_document_view (self->referral_page)),
+                                     listener);
       g_signal_connect_object (self->referral_page, "closed",
                                G_CALLBACK (on_referral_page_closed), self, G_CONNECT_SWAPPED);
       adw_bin_set_child (self->referral_bin, GTK_WIDGET (self->referral_page));
