@@ -83,7 +83,8 @@ entry_free (gpointer data)
   g_free (entry);
 }
 
-static void
+/* Takes @detail. */
+static Entry *
 add_entry (RdImportDialog *self,
            EntryKind       kind,
            GFile          *file,
@@ -97,6 +98,7 @@ add_entry (RdImportDialog *self,
   g_ptr_array_add (self->entries, entry);
   if (kind == ENTRY_FILE)
     self->n_files++;
+  return entry;
 }
 
 static GtkWidget *
@@ -237,8 +239,7 @@ on_folder_listed (GObject      *source,
     }
 
   n = g_list_model_get_n_items (files);
-  add_entry (self, ENTRY_FOLDER, folder, describe_folder (n, maildir));
-  ((Entry *) g_ptr_array_index (self->entries, self->entries->len - 1))->maildir = maildir;
+  add_entry (self, ENTRY_FOLDER, folder, describe_folder (n, maildir))->maildir = maildir;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GFile) file = g_list_model_get_item (files, i);

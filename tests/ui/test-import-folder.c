@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
@@ -502,6 +503,31 @@ test_import_folders (void)
   g_assert_true (g_str_has_prefix (line_for (dialog, "fax-a.pdf"), "Already there"));
   g_assert_cmpint (documents_with_sha256 (fax_a), ==, 1);
   gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* A folder that may not be read (only an ordinary user can be kept
+   * out: root reads every folder). */
+  if (geteuid () != 0)
+    {
+      g_autofree char *locked = make_dir (root, "locked");
+      g_autoptr(GFile) folder = g_file_new_for_path (locked);
+      GFile *one[1] = { folder };
+
+      write_bytes (locked, "fax-a.pdf", fax_a);
+      g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+      g_assert_true (drop_on_desk (window, one, 1));
+      dialog = RD_IMPORT_DIALOG (find_toplevel (RD_TYPE_IMPORT_DIALOG));
+      g_assert_nonnull (dialog);
+      g_assert_true (rd_test_ui_wait_until (dialog_finished, dialog, WAIT_MS));
+      g_test_message ("locked folder: %s", line_for (dialog, "locked"));
+      g_assert_true (g_str_has_prefix (line_for (dialog, "locked"),
+                                       "Not imported — The folder could not be read, so nothing in it was imported: "));
+      g_assert_cmpuint (rd_import_dialog_get_count (dialog, RD_INTAKE_OUTCOME_REJECTED), ==, 1);
+      g_assert_cmpuint (n_lines (dialog), ==, 1);
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      g_assert_cmpint (g_chmod (locked, 0700), ==, 0);
+    }
+  else
+    g_test_message ("running as root, which reads every folder: the unreadable folder is not tried");
 
   /* Stop in the middle of a big folder: the file being filed finishes;
    * each file with a line is in the database, and none without one is. */
