@@ -300,7 +300,7 @@ on_watch_signal (gpointer user_data)
 /**
  * rd_admin_watch_inbox:
  * @argc: arguments
- * @argv: (array length=argc): `watch-inbox [--db CONNINFO] [--scan] [--once] FOLDER`
+ * @argv: (array length=argc): `watch-inbox [--db CONNINFO] [--scanner] [--once] [--settle MS] [--rescan SECONDS] FOLDER`
  *
  * Returns: the exit status
  */
@@ -318,6 +318,7 @@ rd_admin_watch_inbox (int    argc,
   gboolean scanner = FALSE;
   gboolean once = FALSE;
   int settle = 500;
+  int rescan = RD_INBOX_DEFAULT_RESCAN_SECONDS;
   WatchState state = { NULL, FALSE };
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_STRING, &db,
@@ -326,6 +327,9 @@ rd_admin_watch_inbox (int    argc,
     { "once", 0, 0, G_OPTION_ARG_NONE, &once, N_("Take the files there now, then exit"), NULL },
     { "settle", 0, 0, G_OPTION_ARG_INT, &settle,
       N_("How long a file must stay unchanged before it is taken (default: 500)"), N_("MILLISECONDS") },
+    { "rescan", 0, 0, G_OPTION_ARG_INT, &rescan,
+      N_("List the folder again this often, for files other computers write into a network share (default: 20; 0: never)"),
+      N_("SECONDS") },
     { NULL }
   };
 
@@ -335,7 +339,7 @@ rd_admin_watch_inbox (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return rd_admin_fail ("%s", error->message) + 1;
-  if (argc != 2 || settle < 10)
+  if (argc != 2 || settle < 10 || rescan < 0)
     {
       g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
 
@@ -350,6 +354,7 @@ rd_admin_watch_inbox (int    argc,
   folder = g_file_new_for_commandline_arg (argv[1]);
   watcher = rd_inbox_watcher_new (conn, folder, scanner ? "scan" : "fax");
   rd_inbox_watcher_set_settle_time (watcher, (guint) settle);
+  rd_inbox_watcher_set_rescan_seconds (watcher, (guint) rescan);
   g_signal_connect (watcher, "file-done", G_CALLBACK (on_inbox_file_done), &state);
   if (!rd_inbox_watcher_start (watcher, &error))
     return rd_admin_fail (_("Could not watch the folder: %s"), error->message);

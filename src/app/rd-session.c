@@ -15,9 +15,9 @@
  * may come back. Exactly-once across workstations is the watcher's (sha256
  * and the move into processed/). A network share does not announce files
  * that other computers write into it (inotify sees only this computer's
- * writes), so every `inbox-rescan-seconds` the folder is listed
- * asynchronously, and an idle watcher that is missing a waiting file is
- * started again, which scans the folder.
+ * writes), so the watcher lists the folder again every
+ * `inbox-rescan-seconds` (its "rescan-seconds"). The watcher is started
+ * asynchronously and does all its disk work on worker threads.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -63,8 +63,6 @@ struct _RdSession
   RdInboxWatcher *inbox_watcher;
   GCancellable   *inbox_cancellable;
   guint           inbox_retry_id;
-  guint           inbox_rescan_id;
-  gboolean        inbox_rescanning;
 };
 
 enum {
@@ -287,8 +285,10 @@ on_settings_changed (RdSession  *self,
   if (g_str_equal (key, "inbox-folder") || g_str_equal (key, "inbox-watch")
       || g_str_equal (key, "profiles"))
     update_inbox (self);
-  else if ((g_str_equal (key, "inbox-settle-seconds") || g_str_equal (key, "inbox-rescan-seconds"))
-           && self->inbox_watcher != NULL)
+  else if (g_str_equal (key, "inbox-rescan-seconds") && self->inbox_watcher != NULL)
+    rd_inbox_watcher_set_rescan_seconds (self->inbox_watcher,
+                                         g_settings_get_uint (self->settings, "inbox-rescan-seconds"));
+  else if (g_str_equal (key, "inbox-settle-seconds") && self->inbox_watcher != NULL)
     {
       /* Start again with the new time. */
       stop_inbox (self);
@@ -802,8 +802,6 @@ stop_inbox (RdSession *self)
   g_cancellable_cancel (self->inbox_cancellable);
   g_clear_object (&self->inbox_cancellable);
   g_clear_handle_id (&self->inbox_retry_id, g_source_remove);
-  g_clear_handle_id (&self->inbox_rescan_id, g_source_remove);
-  self->inbox_rescanning = FALSE;
   if (self->inbox_watcher != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->inbox_watcher, self);
@@ -900,137 +898,57 @@ on_inbox_connection_state (RdSession    *self,
     }
 }
 
-static gboolean on_inbox_rescan (gpointer user_data);
+static void
+on_watcher_started (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(RdSession) self = user_data;
+  RdInboxWatcher *watcher = RD_INBOX_WATCHER (source);
+  g_autoptr(GError) error = NULL;
 
-/* Makes and starts the watcher on the open connection; FALSE (and the
- * failure shown) when the folder cannot be watched. */
-static gboolean
+  if (!rd_inbox_watcher_start_finish (watcher, result, &error))
+    {
+      g_autofree char *shown = NULL;
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->inbox_watcher != watcher)
+        return;
+      shown = g_filename_display_name (self->inbox_folder);
+      message = g_strdup_printf (_("The fax and scanner folder “%s” cannot be watched: %s. Check that Referral Desk may create folders in it, or choose another folder."),
+                                 shown, error->message);
+      fail_inbox (self, message);
+      return;
+    }
+  if (self->inbox_watcher != watcher)
+    return;
+
+  g_debug ("inbox: watching the folder");
+  g_signal_connect_swapped (self->inbox_connection, "notify::state",
+                            G_CALLBACK (on_inbox_connection_state), self);
+  set_inbox_error (self, NULL);
+  set_inbox_status (self, RD_INBOX_STATUS_WATCHING);
+}
+
+/* Makes the watcher on the open connection and starts it; its folders are
+ * made and its files listed on a worker. A network share does not announce
+ * files that other computers write into it, so the watcher lists the
+ * folder again every `inbox-rescan-seconds`. */
+static void
 start_watcher (RdSession *self)
 {
   g_autoptr(GFile) folder = g_file_new_for_path (self->inbox_folder);
-  g_autoptr(GError) error = NULL;
-  guint rescan;
 
   self->inbox_watcher = rd_inbox_watcher_new (self->inbox_connection, folder, "fax");
   /* A writer that pauses longer than this mid-file gets an incomplete file
    * taken, so the workstation waits longer than the command-line default. */
   rd_inbox_watcher_set_settle_time (self->inbox_watcher,
                                     g_settings_get_uint (self->settings, "inbox-settle-seconds") * 1000);
+  rd_inbox_watcher_set_rescan_seconds (self->inbox_watcher,
+                                       g_settings_get_uint (self->settings, "inbox-rescan-seconds"));
   g_signal_connect (self->inbox_watcher, "file-done", G_CALLBACK (on_inbox_file_done), self);
-  if (!rd_inbox_watcher_start (self->inbox_watcher, &error))
-    {
-      g_autofree char *shown = g_filename_display_name (self->inbox_folder);
-      g_autofree char *message = NULL;
-
-      message = g_strdup_printf (_("The fax and scanner folder “%s” cannot be watched: %s. Check that Referral Desk may create folders in it, or choose another folder."),
-                                 shown, error->message);
-      fail_inbox (self, message);
-      return FALSE;
-    }
-
-  g_debug ("inbox: watching the folder");
-  rescan = g_settings_get_uint (self->settings, "inbox-rescan-seconds");
-  if (rescan > 0 && self->inbox_rescan_id == 0)
-    self->inbox_rescan_id = g_timeout_add_seconds (rescan, on_inbox_rescan, self);
-  return TRUE;
-}
-
-/* What the watcher would take: the same rule as RdInboxWatcher's. */
-static gboolean
-is_waiting_file (GFileInfo *info)
-{
-  const char *name = g_file_info_get_name (info);
-  g_autofree char *lower = NULL;
-
-  if (name == NULL || name[0] == '.' || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
-    return FALSE;
-  lower = g_ascii_strdown (name, -1);
-  return g_str_has_suffix (lower, ".pdf") || g_str_has_suffix (lower, ".tif")
-         || g_str_has_suffix (lower, ".tiff");
-}
-
-static void
-on_rescan_files (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(RdSession) self = user_data;
-  GFileEnumerator *en = G_FILE_ENUMERATOR (source);
-  g_autoptr(GError) error = NULL;
-  GList *files = g_file_enumerator_next_files_finish (en, result, &error);
-  gboolean waiting = FALSE;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !self->inbox_rescanning)
-    return;
-  for (GList *l = files; l != NULL && !waiting; l = l->next)
-    waiting = is_waiting_file (l->data);
-  if (files != NULL && !waiting)
-    {
-      g_list_free_full (files, g_object_unref);
-      g_file_enumerator_next_files_async (en, 200, G_PRIORITY_LOW, self->inbox_cancellable,
-                                          on_rescan_files, g_object_ref (self));
-      return;
-    }
-  g_list_free_full (files, g_object_unref);
-  self->inbox_rescanning = FALSE;
-  if (error != NULL)
-    {
-      g_debug ("inbox: the folder could not be listed: %s", error->message);
-      return;
-    }
-
-  /* A file waits that the watcher has not heard of (another computer wrote
-   * it into a share): a fresh start scans the folder. Never while it is busy. */
-  if (waiting && self->inbox_watcher != NULL && rd_inbox_watcher_is_idle (self->inbox_watcher))
-    {
-      g_debug ("inbox: a file waits that was not announced; scanning the folder");
-      g_signal_handlers_disconnect_by_data (self->inbox_watcher, self);
-      rd_inbox_watcher_stop (self->inbox_watcher);
-      g_clear_object (&self->inbox_watcher);
-      start_watcher (self);
-    }
-}
-
-static void
-on_rescan_enumerated (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(RdSession) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFileEnumerator) en = g_file_enumerate_children_finish (G_FILE (source), result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !self->inbox_rescanning)
-    return;
-  if (en == NULL)
-    {
-      self->inbox_rescanning = FALSE;
-      g_debug ("inbox: the folder could not be listed: %s", error->message);
-      return;
-    }
-  g_file_enumerator_next_files_async (en, 200, G_PRIORITY_LOW, self->inbox_cancellable,
-                                      on_rescan_files, g_object_ref (self));
-}
-
-static gboolean
-on_inbox_rescan (gpointer user_data)
-{
-  RdSession *self = user_data;
-  g_autoptr(GFile) folder = NULL;
-
-  if (self->inbox_watcher == NULL || self->inbox_rescanning
-      || !rd_inbox_watcher_is_idle (self->inbox_watcher))
-    return G_SOURCE_CONTINUE;
-
-  self->inbox_rescanning = TRUE;
-  folder = g_file_new_for_path (self->inbox_folder);
-  g_file_enumerate_children_async (folder,
-                                   G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                   G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                   G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, G_PRIORITY_LOW,
-                                   self->inbox_cancellable, on_rescan_enumerated,
-                                   g_object_ref (self));
-  return G_SOURCE_CONTINUE;
+  rd_inbox_watcher_start_async (self->inbox_watcher, self->inbox_cancellable, on_watcher_started,
+                                g_object_ref (self));
 }
 
 static void
@@ -1056,12 +974,7 @@ on_inbox_connection_opened (GObject      *source,
   if (self->inbox_connection != RD_CONNECTION (source) || self->inbox_folder == NULL)
     return;
 
-  if (!start_watcher (self))
-    return;
-  g_signal_connect_swapped (self->inbox_connection, "notify::state",
-                            G_CALLBACK (on_inbox_connection_state), self);
-  set_inbox_error (self, NULL);
-  set_inbox_status (self, RD_INBOX_STATUS_WATCHING);
+  start_watcher (self);
 }
 
 static void

@@ -1,5 +1,7 @@
 /* test-watcher.c — the fax/scanner folder: each file once, broken ones
- * rejected with their reason, two watchers on one folder
+ * rejected with their reason, two watchers on one folder, a file being
+ * written slowly taken only when complete, a cut-off one rejected after a
+ * while, files nobody announced found by the periodic listing
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -110,6 +112,23 @@ wait_settled (const char *dir,
     }
 }
 
+/* Runs the main loop until "file-done" was said @n times: the signal
+ * follows the move, which a worker thread makes. */
+static void
+wait_done (guint *done,
+           guint  n)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (*done < n)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("file-done was not said");
+    }
+}
+
 static void
 remove_tree (const char *dir)
 {
@@ -175,6 +194,7 @@ test_same_fax_twice_and_broken (void)
   /* The same fax again, under another name: recognised, not stored twice. */
   drop (dir, "fax-0002.pdf", fax);
   wait_settled (dir, 2);
+  wait_done (&done, 2);
   g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document", NULL), ==, 1);
   g_assert_cmpuint (done, ==, 2);
 
@@ -182,6 +202,7 @@ test_same_fax_twice_and_broken (void)
   broken = g_bytes_new_static ("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", 49);
   drop (dir, "broken.pdf", broken);
   wait_settled (dir, 3);
+  wait_done (&done, 3);
   broken_path = g_build_filename (dir, "rejected", "broken.pdf", NULL);
   reason_path = g_build_filename (dir, "rejected", "broken.pdf.reason.txt", NULL);
   g_assert_true (g_file_test (broken_path, G_FILE_TEST_IS_REGULAR));
@@ -691,6 +712,267 @@ test_fax_metadata_kept (void)
   remove_tree (dir);
 }
 
+/* Writes @len bytes of @bytes from @offset under the final name, as a
+ * scanner does, without closing a gap in time. */
+static void
+write_part (const char *path,
+            GBytes     *bytes,
+            gsize       offset,
+            gsize       len,
+            gboolean    append)
+{
+  FILE *f = g_fopen (path, append ? "ab" : "wb");
+
+  g_assert_nonnull (f);
+  g_assert_cmpuint (fwrite ((const char *) g_bytes_get_data (bytes, NULL) + offset, 1, len, f), ==, len);
+  g_assert_cmpint (fclose (f), ==, 0);
+}
+
+/* Runs the main loop for @ms milliseconds. */
+static void
+spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+}
+
+static RdConnection *
+prepare (FxDb  *db,
+         char **dir)
+{
+  g_autofree char *queue = fx_team (db, "Intake");
+  g_autofree char *alice = fx_staff (db, "Alice Adams", RD_STAFF_ROLE_SPECIALIST, "Intake");
+  g_autoptr(GError) error = NULL;
+
+  *dir = g_dir_make_tmp ("rd-inbox-XXXXXX", &error);
+  g_assert_no_error (error);
+  return connect_as (db, alice);
+}
+
+/* A scanner that pauses mid-file longer than the settle time: the half
+ * written PDF (no %%EOF yet) is left alone, and taken whole once finished. */
+static void
+test_slow_writer (void)
+{
+  g_autoptr(FxDb) db = fx_db_new ();
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *processed = NULL;
+  g_autofree char *rejected = NULL;
+  g_autofree char *size_sql = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(RdInboxWatcher) watcher = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GBytes) fax = NULL;
+  g_autoptr(GError) error = NULL;
+  guint done = 0;
+  gsize len, half;
+
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  conn = prepare (db, &dir);
+  folder = g_file_new_for_path (dir);
+  path = g_build_filename (dir, "scan-0001.pdf", NULL);
+  processed = g_build_filename (dir, "processed", NULL);
+  rejected = g_build_filename (dir, "rejected", NULL);
+  fax = rd_fax_synth_generate (51, 3);
+  len = g_bytes_get_size (fax);
+  half = len / 2;
+
+  watcher = rd_inbox_watcher_new (conn, folder, "scan");
+  rd_inbox_watcher_set_settle_time (watcher, 150);
+  g_signal_connect (watcher, "file-done", G_CALLBACK (on_file_done), &done);
+  rd_inbox_watcher_start (watcher, &error);
+  g_assert_no_error (error);
+
+  /* Half the file, then a pause of four settle times (well inside the
+   * ten after which an incomplete file is given up). */
+  write_part (path, fax, 0, half, FALSE);
+  spin (600);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_files (processed, ".pdf") + count_files (rejected, ".pdf"), ==, 0);
+  g_assert_cmpuint (done, ==, 0);
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document", NULL), ==, 0);
+  g_assert_false (rd_inbox_watcher_is_idle (watcher));
+
+  write_part (path, fax, half, len - half, TRUE);
+  wait_settled (dir, 1);
+  wait_done (&done, 1);
+  g_assert_cmpuint (count_files (processed, ".pdf"), ==, 1);
+  g_assert_cmpuint (count_files (rejected, ".pdf"), ==, 0);
+  g_assert_cmpuint (done, ==, 1);
+  /* The whole file was stored, with its three pages. */
+  size_sql = g_strdup_printf ("SELECT count(*) FROM rd.document WHERE size_bytes = %" G_GSIZE_FORMAT
+                              " AND pages = 3", len);
+  g_assert_cmpint (fx_int (db->admin, size_sql, NULL), ==, 1);
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document", NULL), ==, 1);
+
+  rd_inbox_watcher_stop (watcher);
+  remove_tree (dir);
+}
+
+static void
+wait_rejected (const char *dir,
+               const char *suffix,
+               guint       expected)
+{
+  g_autofree char *rejected = g_build_filename (dir, "rejected", NULL);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (count_files (rejected, suffix) < expected)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the folder did not settle");
+    }
+}
+
+/* A PDF cut off before its end, and a TIFF cut off after its first page,
+ * that never get finished: left alone for a while (the writer might come
+ * back), then rejected with a reason; nothing is stored. */
+static void
+test_truncated_rejected (void)
+{
+  g_autoptr(FxDb) db = fx_db_new ();
+  g_autofree char *dir = NULL;
+  g_autofree char *pdf_path = NULL;
+  g_autofree char *tif_path = NULL;
+  g_autofree char *pdf_reason_path = NULL;
+  g_autofree char *tif_reason_path = NULL;
+  g_autofree char *pdf_reason = NULL;
+  g_autofree char *tif_reason = NULL;
+  g_autofree char *rejected = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(RdInboxWatcher) watcher = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GBytes) fax = NULL;
+  g_autoptr(GBytes) tiff = NULL;
+  g_autoptr(GError) error = NULL;
+  guint done = 0;
+
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  conn = prepare (db, &dir);
+  folder = g_file_new_for_path (dir);
+  rejected = g_build_filename (dir, "rejected", NULL);
+  pdf_path = g_build_filename (dir, "cut.pdf", NULL);
+  tif_path = g_build_filename (dir, "cut.tif", NULL);
+  fax = rd_fax_synth_generate (52, 2);
+  tiff = make_fax_tiff ();
+  write_part (pdf_path, fax, 0, g_bytes_get_size (fax) * 2 / 3, FALSE);
+  write_part (tif_path, tiff, 0, g_bytes_get_size (tiff) / 2, FALSE);
+
+  watcher = rd_inbox_watcher_new (conn, folder, "fax");
+  /* Given up after ten settle times: one second. */
+  rd_inbox_watcher_set_settle_time (watcher, 100);
+  g_signal_connect (watcher, "file-done", G_CALLBACK (on_file_done), &done);
+  rd_inbox_watcher_start (watcher, &error);
+  g_assert_no_error (error);
+
+  /* Found incomplete at the earliest after two settle times, and kept for
+   * ten more: nothing may have happened half a second in. */
+  spin (500);
+  g_assert_true (g_file_test (pdf_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (tif_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (done, ==, 0);
+
+  wait_rejected (dir, ".pdf", 1);
+  wait_rejected (dir, ".tif", 1);
+  wait_done (&done, 2);
+  g_assert_false (g_file_test (pdf_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (tif_path, G_FILE_TEST_EXISTS));
+  pdf_reason_path = g_build_filename (rejected, "cut.pdf.reason.txt", NULL);
+  tif_reason_path = g_build_filename (rejected, "cut.tif.reason.txt", NULL);
+  g_file_get_contents (pdf_reason_path, &pdf_reason, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (tif_reason_path, &tif_reason, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("reasons: %s%s", pdf_reason, tif_reason);
+  g_assert_nonnull (strstr (pdf_reason, "not written completely"));
+  g_assert_nonnull (strstr (tif_reason, "not written completely"));
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document", NULL), ==, 0);
+
+  rd_inbox_watcher_stop (watcher);
+  remove_tree (dir);
+}
+
+static void
+on_started (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* A file nobody announces (the monitor is off, as on a network share
+ * written by other computers) is found by the periodic listing, and only
+ * by it. The watcher is started the way the application starts it. */
+static void
+test_rescan (void)
+{
+  g_autoptr(FxDb) db = fx_db_new ();
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(RdInboxWatcher) watcher = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GBytes) fax = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *started = NULL;
+  guint done = 0;
+
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  conn = prepare (db, &dir);
+  folder = g_file_new_for_path (dir);
+  path = g_build_filename (dir, "share-0001.pdf", NULL);
+
+  watcher = rd_inbox_watcher_new (conn, folder, "fax");
+  g_assert_cmpuint (rd_inbox_watcher_get_rescan_seconds (watcher), ==, RD_INBOX_DEFAULT_RESCAN_SECONDS);
+  g_object_set (watcher, "monitor", FALSE, "rescan-seconds", 0, NULL);
+  rd_inbox_watcher_set_settle_time (watcher, 100);
+  g_signal_connect (watcher, "file-done", G_CALLBACK (on_file_done), &done);
+  rd_inbox_watcher_start_async (watcher, NULL, on_started, &started);
+  while (started == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  rd_inbox_watcher_start_finish (watcher, started, &error);
+  g_clear_object (&started);
+  g_assert_no_error (error);
+
+  /* Neither announced nor listed: it waits. */
+  fax = rd_fax_synth_generate (53, 1);
+  drop (dir, "share-0001.pdf", fax);
+  spin (1500);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (done, ==, 0);
+  g_assert_true (rd_inbox_watcher_is_idle (watcher));
+
+  /* Listed every second from now on: taken. */
+  g_object_set (watcher, "rescan-seconds", 1, NULL);
+  wait_settled (dir, 1);
+  wait_done (&done, 1);
+  g_assert_cmpuint (done, ==, 1);
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document", NULL), ==, 1);
+
+  rd_inbox_watcher_stop (watcher);
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -704,6 +986,9 @@ main (int   argc,
   g_test_add_func ("/intake/watcher/fax-metadata-read", test_fax_meta_read);
   g_test_add_func ("/intake/watcher/fax-metadata-kept", test_fax_metadata_kept);
   g_test_add_func ("/intake/watcher/admin-watch-inbox-once", test_admin_watch_once);
+  g_test_add_func ("/intake/watcher/slow-writer-taken-when-complete", test_slow_writer);
+  g_test_add_func ("/intake/watcher/truncated-rejected-after-a-while", test_truncated_rejected);
+  g_test_add_func ("/intake/watcher/rescan-finds-unannounced-file", test_rescan);
 
   return g_test_run ();
 }
