@@ -5,7 +5,8 @@
  * is listed again (every "rescan-seconds": a network share does not
  * announce files that other computers write into it). It is taken once its
  * size and modification time are the same at two checks a settle time
- * apart and it is complete: a PDF ends with its %%EOF marker, every IFD of
+ * apart and it is complete: a PDF ends with its %%EOF marker (and is as
+ * long as its linearization dictionary says, if it has one), every IFD of
  * a TIFF can be read and its image data is all there. A file that stays
  * incomplete for RD_INBOX_INCOMPLETE_SETTLE_TIMES settle times is rejected.
  * It is then read (bounded), checked (a PDF must open in Poppler, a TIFF
@@ -514,6 +515,35 @@ find_pdf_eof (const char *data,
   return FALSE;
 }
 
+/* A linearized PDF ends its first page's section with a %%EOF of its own,
+ * so a copy cut just after it passes find_pdf_eof(); its linearization
+ * dictionary (in the first kilobyte) gives the whole file's length, /L. */
+static gboolean
+pdf_linearized_short (const char *data,
+                      gsize       len)
+{
+  gsize window = MIN (len, 1024);
+  gsize i, j;
+  guint64 whole = 0;
+
+  for (i = 0; i + 11 <= window; i++)
+    if (memcmp (data + i, "/Linearized", 11) == 0)
+      break;
+  if (i + 11 > window)
+    return FALSE;
+  for (j = i + 11; j + 3 <= window && !(data[j] == '>' && data[j + 1] == '>'); j++)
+    if (data[j] == '/' && data[j + 1] == 'L' && g_ascii_isspace (data[j + 2]))
+      {
+        j += 2;
+        while (j < window && g_ascii_isspace (data[j]))
+          j++;
+        while (j < window && g_ascii_isdigit (data[j]) && whole < G_MAXUINT64 / 10 - 10)
+          whole = whole * 10 + (guint64) (data[j++] - '0');
+        return whole > len;
+      }
+  return FALSE;
+}
+
 typedef struct {
   const guint8 *data;
   gsize         len;
@@ -672,7 +702,7 @@ take_thread (GTask        *task,
     {
       g_autoptr(RdPdf) pdf = NULL;
 
-      if (!find_pdf_eof (data, len))
+      if (!find_pdf_eof (data, len) || pdf_linearized_short (data, len))
         {
           t->state = TAKE_INCOMPLETE;
           t->reason = g_strdup (_("The PDF file ends before its end marker: it was not written completely, or it was cut off. Ask the sender to send it again."));
@@ -1034,6 +1064,8 @@ on_checked (GObject      *source,
   g_autoptr(GArray) stats = g_task_propagate_pointer (G_TASK (result), &error);
   g_autofree char *ready = NULL;
   Candidate *ready_candidate = NULL;
+  const char *best = NULL;
+  gboolean best_incomplete = FALSE;
 
   self->checking = FALSE;
   if (stats == NULL)
@@ -1054,10 +1086,13 @@ on_checked (GObject      *source,
         }
       if (c->seen && c->size == s->size && c->mtime == s->mtime && s->size > 0)
         {
-          if (ready == NULL && self->current == NULL)
+          /* One file at a time; one found incomplete before comes after
+           * the others, so that it holds none of them up. */
+          if (self->current == NULL
+              && (best == NULL || (best_incomplete && c->incomplete_since == 0)))
             {
-              g_hash_table_steal_extended (self->candidates, s->name, (gpointer *) &ready,
-                                           (gpointer *) &ready_candidate);
+              best = s->name;
+              best_incomplete = c->incomplete_since != 0;
             }
           continue;
         }
@@ -1068,7 +1103,9 @@ on_checked (GObject      *source,
       c->mtime = s->mtime;
     }
 
-  if (ready != NULL)
+  if (best != NULL
+      && g_hash_table_steal_extended (self->candidates, best, (gpointer *) &ready,
+                                      (gpointer *) &ready_candidate))
     take (self, ready, ready_candidate);
 }
 

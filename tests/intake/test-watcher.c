@@ -836,8 +836,9 @@ wait_rejected (const char *dir,
     }
 }
 
-/* A PDF cut off before its end, and a TIFF cut off after its first page,
- * that never get finished: left alone for a while (the writer might come
+/* A PDF cut off before its end, a linearized one cut after its first
+ * page's section, and a TIFF cut off after its first page, that never get
+ * finished: left alone for a while (the writer might come
  * back), then rejected with a reason; nothing is stored. */
 static void
 test_truncated_rejected (void)
@@ -846,6 +847,9 @@ test_truncated_rejected (void)
   g_autofree char *dir = NULL;
   g_autofree char *pdf_path = NULL;
   g_autofree char *tif_path = NULL;
+  g_autofree char *lin_path = NULL;
+  g_autofree char *lin_reason_path = NULL;
+  g_autofree char *lin_reason = NULL;
   g_autofree char *pdf_reason_path = NULL;
   g_autofree char *tif_reason_path = NULL;
   g_autofree char *pdf_reason = NULL;
@@ -873,6 +877,18 @@ test_truncated_rejected (void)
   tiff = make_fax_tiff ();
   write_part (pdf_path, fax, 0, g_bytes_get_size (fax) * 2 / 3, FALSE);
   write_part (tif_path, tiff, 0, g_bytes_get_size (tiff) / 2, FALSE);
+  /* A linearized PDF cut just after its first page's section, which ends
+   * with a %%EOF of its own: its /L says how long the whole file is. */
+  {
+    static const char lin[] = "%PDF-1.5\n%\xe2\xe3\xcf\xd3\n"
+                              "4 0 obj\n<< /Linearized 1 /L 48213 /H [ 620 140 ] /O 6 /E 41008 /N 2 /T 47790 >>\nendobj\n"
+                              "xref\n4 1\n0000000015 00000 n \ntrailer\n<< /Size 12 /Root 5 0 R /Prev 47780 >>\n"
+                              "startxref\n0\n%%EOF\n";
+    g_autoptr(GBytes) cut = g_bytes_new_static (lin, sizeof lin - 1);
+
+    lin_path = g_build_filename (dir, "cut-linearized.pdf", NULL);
+    write_part (lin_path, cut, 0, sizeof lin - 1, FALSE);
+  }
 
   watcher = rd_inbox_watcher_new (conn, folder, "fax");
   /* Given up after ten settle times: one second. */
@@ -886,12 +902,14 @@ test_truncated_rejected (void)
   spin (500);
   g_assert_true (g_file_test (pdf_path, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_test (tif_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (lin_path, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpuint (done, ==, 0);
 
-  wait_rejected (dir, ".pdf", 1);
+  wait_rejected (dir, ".pdf", 2);
   wait_rejected (dir, ".tif", 1);
-  wait_done (&done, 2);
+  wait_done (&done, 3);
   g_assert_false (g_file_test (pdf_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (lin_path, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (tif_path, G_FILE_TEST_EXISTS));
   pdf_reason_path = g_build_filename (rejected, "cut.pdf.reason.txt", NULL);
   tif_reason_path = g_build_filename (rejected, "cut.tif.reason.txt", NULL);
@@ -902,6 +920,10 @@ test_truncated_rejected (void)
   g_test_message ("reasons: %s%s", pdf_reason, tif_reason);
   g_assert_nonnull (strstr (pdf_reason, "not written completely"));
   g_assert_nonnull (strstr (tif_reason, "not written completely"));
+  lin_reason_path = g_build_filename (rejected, "cut-linearized.pdf.reason.txt", NULL);
+  g_file_get_contents (lin_reason_path, &lin_reason, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (lin_reason, "not written completely"));
   g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document", NULL), ==, 0);
 
   rd_inbox_watcher_stop (watcher);
