@@ -1,7 +1,8 @@
 /* test-watcher.c — the fax/scanner folder: each file once, broken ones
  * rejected with their reason, two watchers on one folder, a file being
  * written slowly taken only when complete, a cut-off one rejected after a
- * while, files nobody announced found by the periodic listing
+ * while, files nobody announced found by the periodic listing; with -m perf,
+ * how long the main loop is held while a large fax is taken
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -995,6 +996,145 @@ test_rescan (void)
   remove_tree (dir);
 }
 
+typedef struct {
+  gint64 last;
+  gint64 longest;
+} Gap;
+
+static gboolean
+on_gap_tick (gpointer user_data)
+{
+  Gap *gap = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (gap->last != 0)
+    gap->longest = MAX (gap->longest, now - gap->last);
+  gap->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* A large PDF: one page with an image of noise, which does not compress. */
+static GBytes *
+make_large_pdf (guint width,
+                guint height)
+{
+  GByteArray *out = g_byte_array_new ();
+  cairo_surface_t *surface = cairo_pdf_surface_create_for_stream (on_pdf_bytes, out, 612, 792);
+  cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) width, (int) height);
+  guint32 *px = (guint32 *) (gpointer) cairo_image_surface_get_data (image);
+  GRand *rand = g_rand_new_with_seed (7);
+  cairo_t *cr = cairo_create (surface);
+
+  cairo_surface_flush (image);
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    px[i] = g_rand_int (rand) & 0xffffff;
+  cairo_surface_mark_dirty (image);
+  cairo_scale (cr, 612.0 / width, 792.0 / height);
+  cairo_set_source_surface (cr, image, 0, 0);
+  cairo_paint (cr);
+  cairo_show_page (cr);
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+  cairo_surface_destroy (image);
+  g_rand_free (rand);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* How long the main loop is held while a large fax is taken, against what
+ * reading it and opening it in Poppler on the main thread (as the watcher
+ * once did) would hold it. Figures only: run with -m perf. */
+static void
+test_stall (void)
+{
+  g_autoptr(FxDb) db = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(RdInboxWatcher) watcher = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GBytes) big = NULL;
+  g_autoptr(GError) error = NULL;
+  Gap gap = { 0, 0 };
+  guint done = 0;
+  guint tick;
+  gint64 t0, t_read, t_open, t_hash;
+
+  if (!g_test_perf ())
+    {
+      g_test_skip ("a measurement: run with -m perf");
+      return;
+    }
+  db = fx_db_new ();
+  if (db == NULL)
+    {
+      g_test_skip ("no PostgreSQL server (run through ./dev env)");
+      return;
+    }
+  conn = prepare (db, &dir);
+  folder = g_file_new_for_path (dir);
+  path = g_build_filename (dir, "large.pdf", NULL);
+  big = make_large_pdf (3600, 3600);
+  g_test_message ("the file: %.1f MB", g_bytes_get_size (big) / 1e6);
+
+  watcher = rd_inbox_watcher_new (conn, folder, "fax");
+  rd_inbox_watcher_set_settle_time (watcher, 100);
+  g_signal_connect (watcher, "file-done", G_CALLBACK (on_file_done), &done);
+  rd_inbox_watcher_start (watcher, &error);
+  g_assert_no_error (error);
+  drop (dir, "large.pdf", big);
+
+  tick = g_timeout_add (1, on_gap_tick, &gap);
+  wait_settled (dir, 1);
+  wait_done (&done, 1);
+  g_source_remove (tick);
+  g_assert_cmpint (fx_int (db->admin, "SELECT count(*) FROM rd.document", NULL), ==, 1);
+
+  /* What the main thread used to do with the same file, from the cache. */
+  {
+    g_autofree char *moved = g_build_filename (dir, "processed", "large.pdf", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (moved);
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(RdPdf) pdf = NULL;
+    g_autofree char *sum = NULL;
+
+    t0 = g_get_monotonic_time ();
+    bytes = g_file_load_bytes (file, NULL, NULL, &error);
+    g_assert_no_error (error);
+    t_read = g_get_monotonic_time ();
+    pdf = rd_pdf_new_from_bytes (bytes, NULL, &error);
+    g_assert_no_error (error);
+    t_open = g_get_monotonic_time ();
+    sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+    t_hash = g_get_monotonic_time ();
+  }
+  g_test_message ("longest main-loop pause while the watcher took it and the store filed it: %.1f ms",
+                  gap.longest / 1000.0);
+
+  /* The watcher alone, with no filing: the same file cut short, read again
+   * at each settle time until it is given up, moved, its reason written. */
+  {
+    g_autofree char *cut_path = g_build_filename (dir, "large-cut.pdf", NULL);
+
+    write_part (cut_path, big, 0, g_bytes_get_size (big) - 4096, FALSE);
+    gap.last = 0;
+    gap.longest = 0;
+    tick = g_timeout_add (1, on_gap_tick, &gap);
+    wait_rejected (dir, ".pdf", 1);
+    wait_done (&done, 2);
+    g_source_remove (tick);
+    g_test_message ("longest main-loop pause while the watcher read a cut-off copy ten times and rejected it: %.1f ms",
+                    gap.longest / 1000.0);
+  }
+  g_test_message ("on the main thread, reading it would take %.1f ms and opening it in Poppler %.1f ms;"
+                  " its sha256 (computed by the store on the caller's thread) %.1f ms",
+                  (t_read - t0) / 1000.0, (t_open - t_read) / 1000.0, (t_hash - t_open) / 1000.0);
+
+  rd_inbox_watcher_stop (watcher);
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1011,6 +1151,7 @@ main (int   argc,
   g_test_add_func ("/intake/watcher/slow-writer-taken-when-complete", test_slow_writer);
   g_test_add_func ("/intake/watcher/truncated-rejected-after-a-while", test_truncated_rejected);
   g_test_add_func ("/intake/watcher/rescan-finds-unannounced-file", test_rescan);
+  g_test_add_func ("/intake/watcher/main-loop-stall", test_stall);
 
   return g_test_run ();
 }
