@@ -183,8 +183,8 @@ test_modify (void)
   id = file_original (&desk);
 
   /* A specialist corrects the reason after the referral arrived. */
-  fx_exec (desk.db->admin, "UPDATE rd.referral SET reason = 'Exertional chest pain' WHERE id = $1::bigint",
-           id, NULL);
+  PQclear (fx_exec (desk.db->admin, "UPDATE rd.referral SET reason = 'Exertional chest pain' WHERE id = $1::bigint",
+                    id, NULL));
   audit_before = fx_int (desk.db->admin, "SELECT count(*) FROM audit.log WHERE table_name = 'referral'"
                                          " AND operation = 'UPDATE' AND row_id = $1::bigint", id, NULL);
 
@@ -321,7 +321,7 @@ test_refused_after_closure (void)
   id = file_original (&desk);
   /* The visit happened: the lifecycle no longer allows cancelling. */
   for (guint i = 0; steps[i] != NULL; i++)
-    fx_exec (desk.db->admin, "UPDATE rd.referral SET status = $2 WHERE id = $1::bigint", id, steps[i], NULL);
+    PQclear (fx_exec (desk.db->admin, "UPDATE rd.referral SET status = $2 WHERE id = $1::bigint", id, steps[i], NULL));
 
   i14 = message ("NORTHCLINIC", "I14", "C5", RF1_42, NULL);
   refused = file_message (desk.conn, i14, NULL);
@@ -332,7 +332,7 @@ test_refused_after_closure (void)
   g_assert_cmpstr (status, ==, "seen");
 
   /* Closed (completed): a change is refused, nothing is written. */
-  fx_exec (desk.db->admin, "UPDATE rd.referral SET status = 'completed' WHERE id = $1::bigint", id, NULL);
+  PQclear (fx_exec (desk.db->admin, "UPDATE rd.referral SET status = 'completed' WHERE id = $1::bigint", id, NULL));
   i13 = message ("NORTHCLINIC", "I13", "C6",
                  "RF1|P|S|Cardiology||O|EXT-42^NORTH||||Chest pain", NULL);
   not_changed = file_message (desk.conn, i13, NULL);
@@ -358,7 +358,7 @@ test_status_query (void)
   if (!desk_init (&desk))
     return;
   id = file_original (&desk);
-  fx_exec (desk.db->admin, "UPDATE rd.referral SET status = 'triage' WHERE id = $1::bigint", id, NULL);
+  PQclear (fx_exec (desk.db->admin, "UPDATE rd.referral SET status = 'triage' WHERE id = $1::bigint", id, NULL));
   number = text_of (desk.db, "SELECT number FROM rd.referral WHERE id = $1::bigint", id);
 
   i15 = message ("NORTHCLINIC", "I15", "C7", "RF1||||||EXT-42^NORTH", NULL);

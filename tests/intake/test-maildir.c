@@ -23,9 +23,11 @@ mail_with_pdf (const char *message_id,
   g_autofree char *encoded = g_base64_encode (g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf));
   g_autoptr(GString) wrapped = g_string_new (NULL);
 
-  for (gsize i = 0; encoded[i] != '\0'; i += 76)
+  gsize length = strlen (encoded);
+
+  for (gsize i = 0; i < length; i += 76)
     {
-      g_string_append_len (wrapped, encoded + i, MIN (76, strlen (encoded + i)));
+      g_string_append_len (wrapped, encoded + i, MIN (76, length - i));
       g_string_append (wrapped, "\r\n");
     }
 
