@@ -1128,7 +1128,7 @@ test_stall (void)
                     gap.longest / 1000.0);
   }
   g_test_message ("on the main thread, reading it would take %.1f ms and opening it in Poppler %.1f ms;"
-                  " its sha256 (computed by the store on the caller's thread) %.1f ms",
+                  " its sha256 (which the store computes on a worker) %.1f ms",
                   (t_read - t0) / 1000.0, (t_open - t_read) / 1000.0, (t_hash - t_open) / 1000.0);
 
   rd_inbox_watcher_stop (watcher);
