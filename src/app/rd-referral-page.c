@@ -48,6 +48,7 @@
 #include "rd-repo-intake.h"
 #include "rd-repo-patient.h"
 #include "rd-repo-referral.h"
+#include "rd-split-dialog.h"
 #include "rd-store-error.h"
 #include "rd-suggest.h"
 
@@ -278,6 +279,7 @@ struct _RdReferralPage
   GtkWidget     *form_only_button;
   GtkWidget     *save_button;
   GtkWidget     *attach_button;
+  GtkWidget     *split_button;
   GtkWidget     *draft_revealer;
   GtkWidget     *draft_label;
   GtkWidget     *draft_restore_button;
@@ -2764,6 +2766,7 @@ update_toolbar (RdReferralPage *self)
 
   gtk_button_set_label (GTK_BUTTON (self->save_button), self->base == NULL ? _("C_reate referral") : _("_Save"));
   gtk_widget_set_visible (self->attach_button, from_inbox);
+  gtk_widget_set_visible (self->split_button, from_inbox);
 }
 
 static void
@@ -3960,6 +3963,31 @@ on_new_draft_found (GObject      *source,
 /* Attach to an existing referral                                            */
 /* ------------------------------------------------------------------------ */
 
+/* The fax went into parts (the inbox or their referrals): an untouched
+ * page has nothing left to show; typed input stays on screen. */
+static void
+on_split_done (RdReferralPage *self,
+               guint           n_parts)
+{
+  if (!self->dirty)
+    rd_referral_page_close (self);
+  else
+    show_message (self, _("The fax was split: its parts are in the inbox or under their referrals. What you typed is still here."),
+                  FALSE);
+}
+
+static void
+on_split_clicked (RdReferralPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  RdSplitDialog *dialog;
+
+  if (self->conn == NULL || self->filing_document <= 0)
+    return;
+  dialog = rd_split_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->conn, self->filing_document);
+  g_signal_connect_object (dialog, "split-done", G_CALLBACK (on_split_done), self, G_CONNECT_SWAPPED);
+}
+
 static void
 on_attached (GObject      *source,
              GAsyncResult *result,
@@ -4337,6 +4365,7 @@ rd_referral_page_class_init (RdReferralPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RdReferralPage, form_only_button);
   gtk_widget_class_bind_template_child (widget_class, RdReferralPage, save_button);
   gtk_widget_class_bind_template_child (widget_class, RdReferralPage, attach_button);
+  gtk_widget_class_bind_template_child (widget_class, RdReferralPage, split_button);
   gtk_widget_class_bind_template_child (widget_class, RdReferralPage, draft_revealer);
   gtk_widget_class_bind_template_child (widget_class, RdReferralPage, draft_label);
   gtk_widget_class_bind_template_child (widget_class, RdReferralPage, draft_restore_button);
@@ -4400,6 +4429,7 @@ rd_referral_page_init (RdReferralPage *self)
   g_signal_connect_swapped (self->document_only_button, "toggled", G_CALLBACK (on_document_only_toggled), self);
   g_signal_connect_swapped (self->form_only_button, "toggled", G_CALLBACK (on_form_only_toggled), self);
   g_signal_connect_swapped (self->attach_button, "clicked", G_CALLBACK (on_attach_clicked), self);
+  g_signal_connect_swapped (self->split_button, "clicked", G_CALLBACK (on_split_clicked), self);
 
   if (schema != NULL && g_settings_schema_has_key (schema, "referral-page-split"))
     {

@@ -19,6 +19,7 @@
 #include "rd-connection.h"
 #include "rd-fax-synth.h"
 #include "rd-inbox-view.h"
+#include "rd-referral-page.h"
 #include "rd-repo-document.h"
 #include "rd-split-dialog.h"
 #include "rd-test-ui.h"
@@ -410,6 +411,74 @@ test_split_refused_changes_nothing (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+on_page_closed (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+widget_visible (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+/* The referral page opened on an inbox fax offers Split… too; an
+ * untouched page closes once the fax is in parts. */
+static void
+test_split_from_referral_page (void)
+{
+  GtkWidget *window;
+  RdReferralPage *page;
+  RdSplitDialog *dialog;
+  GtkWidget *split_button;
+  g_autofree char *fax_id = NULL;
+  gboolean closed = FALSE;
+  gint64 id;
+
+  if (!rd_test_ui_init () || !set_up_world ())
+    return;
+
+  id = receive_fax (6003, 4);
+  fax_id = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  page = RD_REFERRAL_PAGE (rd_referral_page_new (world.conn));
+  g_signal_connect_swapped (page, "closed", G_CALLBACK (on_page_closed), &closed);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_present (GTK_WINDOW (window));
+  rd_referral_page_open_document (page, id);
+
+  split_button = template_child (GTK_WIDGET (page), "split_button");
+  g_assert_true (rd_test_ui_wait_until (widget_visible, split_button, WAIT_MS));
+  g_assert_true (gtk_widget_get_visible (template_child (GTK_WIDGET (page), "attach_button")));
+  g_signal_emit_by_name (split_button, "clicked");
+  g_assert_true (rd_test_ui_wait_until (dialog_open, NULL, WAIT_MS));
+  dialog = find_dialog ();
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_cmpuint (rd_split_dialog_get_n_pages (dialog), ==, 4);
+
+  rd_split_dialog_remove_parts (dialog);
+  rd_split_dialog_add_part (dialog, 1, 2, RD_SPLIT_TO_NEW_REFERRAL);
+  rd_split_dialog_add_part (dialog, 3, 4, RD_SPLIT_TO_NEW_REFERRAL);
+  g_assert_null (rd_split_dialog_get_problem (dialog));
+  g_signal_emit_by_name (template_child (GTK_WIDGET (dialog), "split_button"), "clicked");
+  g_assert_true (rd_test_ui_wait_until (pointer_cleared, &dialog, WAIT_MS));
+  g_assert_true (rd_test_ui_wait_until (flag_set, &closed, WAIT_MS));
+
+  g_assert_cmpint (fx_int (world.db->admin, "SELECT count(*) FROM rd.document WHERE parent_id = $1::bigint"
+                                            " AND status = 'filed'", fax_id, NULL), ==, 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -418,6 +487,7 @@ main (int   argc,
   rd_test_init_env ();
 
   g_test_add_func ("/ui/split/two-destinations", test_split_two_destinations);
+  g_test_add_func ("/ui/split/from-referral-page", test_split_from_referral_page);
   g_test_add_func ("/ui/split/refused-changes-nothing", test_split_refused_changes_nothing);
 
   return g_test_run ();
