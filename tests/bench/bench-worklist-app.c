@@ -17,17 +17,25 @@
  *    worklist.walk_page_p50_ms / _p95_ms over every page of the walks, and
  *    worklist.walk_middle_page_psql_ms: the statement the page in the middle
  *    of the first walk sent, through psql, printed with its EXPLAIN ANALYZE.
- *  - worklist.rss_mb_after_100k_rows: VmRSS after asking for items
- *    0…100,000 through the model the way a scrolling view does.
+ *  - worklist.model_rss_mb_after_100k_rows: VmRSS after asking for items
+ *    0…100,000 through the model alone, the way a scrolling view does.
+ *  - worklist.rss_mb_after_100k_rows: the application's: VmRSS of this
+ *    process after scrolling the real worklist widget (RdWorklistView in a
+ *    window on the display, on RdConnection and RdListener) through
+ *    100,000 rows one screenful a step, each step drawn and its rows
+ *    loaded (or through the whole list when it is shorter); also VmHWM,
+ *    the time the scrolling took and rows per second.
  *  - live.propagation_p50_ms / _p99_ms: simulated workstations commit
  *    changes on their own RdConnection; observers (RdListener + a followed
  *    RdReferralList each) report when the row's new version is in their
  *    model. Time from the writer's commit acknowledgement to the update.
  *  - ui.max_main_loop_stall_ms: a 5 ms timeout on the same main context
- *    records the longest gap beyond its period during all of the above.
+ *    records the longest gap beyond its period during all of the above
+ *    (including the widget's first rows and its scrolling; GTK's start-up
+ *    while the window opens is printed apart, not counted).
  *
  * Not a pass/fail test: it exits 0 when the measurements ran. Run it with
- * `./dev bench worklist [--referrals N]`.
+ * `./dev bench worklist [--referrals N]` (which starts Xvfb for the widget).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -40,14 +48,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gio/gio.h>
+#include <malloc.h>
+#include <adwaita.h>
 #include <libpq-fe.h>
 
 #include "rd-connection.h"
 #include "rd-init-db.h"
 #include "rd-listener.h"
 #include "rd-referral-list.h"
+#include "rd-test-ui.h"
 #include "rd-test-util.h"
+#include "rd-worklist-view.h"
 
 #define FIRST_PAGE_ROUNDS   5     /* rounds of app runs, each followed by a psql session */
 #define FIRST_PAGE_RUNS     10    /* per round and per side */
@@ -76,13 +87,21 @@ static gint64 stall_max_us;
 static const char *stall_phase = "start";
 static const char *stall_max_phase = "none";
 
+/* While set (opening the window: GTK's start-up, not a measurement), the
+ * gaps go to the phase's maximum only, not to the figure. */
+static gboolean stall_uncounted;
+static gint64 stall_phase_max_us;
+
 static gboolean
 on_stall_tick (gpointer user_data)
 {
   gint64 now = g_get_monotonic_time ();
   gint64 late = now - stall_last - STALL_PERIOD_MS * 1000;
 
-  if (late > stall_max_us)
+  stall_phase_max_us = MAX (stall_phase_max_us, late);
+  if (stall_uncounted)
+    ;
+  else if (late > stall_max_us)
     {
       stall_max_us = late;
       stall_max_phase = stall_phase;
@@ -713,6 +732,271 @@ observers_settled (gpointer data)
   return TRUE;
 }
 
+/* The worklist widget ------------------------------------------------------------------ */
+
+typedef struct {
+  RdReferralList *list;
+  GtkAdjustment  *adj;
+  guint           paints;   /* frames the window's clock has painted */
+} View;
+
+static void
+on_view_painted (GdkFrameClock *clock,
+                 gpointer       user_data)
+{
+  ((View *) user_data)->paints++;
+}
+
+static gboolean
+view_painted_since (gpointer data)
+{
+  View *v = data;
+
+  return v->paints > GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (v->adj), "rd-bench-paints"));
+}
+
+/* Runs the main loop until the window paints again (or @seconds pass). */
+static gboolean
+wait_paint (View      *v,
+            GtkWidget *window,
+            double     seconds)
+{
+  g_object_set_data (G_OBJECT (v->adj), "rd-bench-paints", GUINT_TO_POINTER (v->paints));
+  gtk_widget_queue_draw (window);
+  return wait_for (view_painted_since, v, seconds);
+}
+
+static gboolean
+view_first_rows (gpointer data)
+{
+  View *v = data;
+  g_autoptr(RdReferral) first = NULL;
+
+  if (!list_settled (v->list))
+    return FALSE;
+  if (g_list_model_get_n_items (G_LIST_MODEL (v->list)) == 0)
+    return TRUE;
+  first = item_at (v->list, 0);
+  return first != NULL && !rd_referral_is_placeholder (first);
+}
+
+/* The rows the viewport shows at the adjustment's value: the list view
+ * gives every row the same height here, so positions are proportional. */
+static void
+view_rows (View  *v,
+           guint *from,
+           guint *to)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (v->list));
+  double upper = gtk_adjustment_get_upper (v->adj);
+  double value = gtk_adjustment_get_value (v->adj);
+  double page = gtk_adjustment_get_page_size (v->adj);
+
+  if (upper <= 0 || n == 0)
+    {
+      *from = *to = 0;
+      return;
+    }
+  *from = MIN (n, (guint) (value / upper * n));
+  *to = MIN (n, (guint) ((value + page) / upper * n + 0.999));
+}
+
+/* Restarts the kernel's count of the peak resident set (VmHWM). */
+static gboolean
+reset_peak_rss (void)
+{
+  FILE *f = fopen ("/proc/self/clear_refs", "w");
+  gboolean ok;
+
+  if (f == NULL)
+    return FALSE;
+  ok = fputs ("5", f) >= 0;
+  return fclose (f) == 0 && ok;
+}
+
+/* Builds the worklist as the window does (RdWorklistView on the person's
+ * RdConnection, following an RdListener) in a window on the display, shows
+ * the list of all WIDE_LOGIN's queues, scrolls it through RSS_ROWS rows one
+ * screenful a step, and reads the process's memory. */
+static void
+measure_view (const char *n_open_wide)
+{
+  g_autoptr(RdConnection) conn = NULL;
+  g_autoptr(RdListener) listener = NULL;
+  g_autoptr(RdReferralQuery) query = rd_referral_query_new ();
+  g_autofree char *conninfo = NULL;
+  GtkWidget *window, *view, *column_view, *scrolled;
+  GdkFrameClock *clock;
+  View v = { 0 };
+  guint listening = 0, n, target, from = 0, to = 0, steps = 0, waited_loads = 0;
+  double before_gtk, before, rss, hwm, first_rows_stall_ms, open_stall_ms, scroll_s, load_ms;
+  gint64 t0, t_load;
+  gboolean reset_hwm, stopped = FALSE;
+  gulong paint_id;
+
+  if ((g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL))
+    {
+      g_print ("\nno display: the worklist widget was not measured, no worklist.rss_mb_after_100k_rows "
+               "(run it through ./dev bench worklist, which starts Xvfb)\n");
+      return;
+    }
+  /* What the earlier measurements left: freed heap back to the system. */
+  malloc_trim (0);
+  before_gtk = rss_mb ("VmRSS:");
+  gtk_disable_setlocale ();   /* the figures keep their decimal point */
+  if (!gtk_init_check ())
+    {
+      g_print ("\ncannot open the display %s: the worklist widget was not measured\n",
+               g_getenv ("DISPLAY"));
+      return;
+    }
+
+  /* The peak (VmHWM) restarts here: "5" to clear_refs resets it. */
+  reset_hwm = reset_peak_rss ();
+  before = rss_mb ("VmRSS:");
+
+  /* Opening the window: GTK's and libadwaita's start-up, the template, the
+   * first frame. Its stall is printed, not counted in the figure. */
+  stall_phase = "opening the worklist window";
+  stall_uncounted = TRUE;
+  stall_phase_max_us = 0;
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE,
+                "gtk-enable-animations", FALSE, NULL);
+  conninfo = rd_test_pg_conninfo (dbname, WIDE_LOGIN);
+  conn = open_as (WIDE_LOGIN);
+  listener = rd_listener_new (conninfo);
+  rd_listener_start_async (listener, NULL, on_listening, &listening);
+  wait_for (flag_set, &listening, WAIT_SECONDS);
+
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  view = rd_worklist_view_new ();
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  rd_worklist_view_set_connection (RD_WORKLIST_VIEW (view), conn);
+  rd_worklist_view_set_listener (RD_WORKLIST_VIEW (view), listener);
+  gtk_window_present (GTK_WINDOW (window));
+  if (!rd_test_ui_wait_drawn (window, 20000))
+    {
+      g_printerr ("bench-worklist-app: the worklist window did not draw\n");
+      exit (1);
+    }
+  open_stall_ms = stall_phase_max_us / 1000.0;
+  stall_uncounted = FALSE;
+
+  v.list = rd_worklist_view_get_model (RD_WORKLIST_VIEW (view));
+  column_view = rd_test_ui_find_by_type (view, GTK_TYPE_COLUMN_VIEW);
+  scrolled = column_view ? gtk_widget_get_ancestor (column_view, GTK_TYPE_SCROLLED_WINDOW) : NULL;
+  if (scrolled == NULL)
+    {
+      g_printerr ("bench-worklist-app: no column view in a scrolled window in the worklist\n");
+      exit (1);
+    }
+  v.adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  clock = gtk_widget_get_frame_clock (window);
+  paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_view_painted), &v);
+
+  /* "All my queues", as the sidebar's first entry asks for. */
+  stall_phase = "the worklist view: first rows";
+  stall_phase_max_us = 0;
+  t_load = g_get_monotonic_time ();
+  rd_worklist_view_set_query (RD_WORKLIST_VIEW (view), query);
+  if (!wait_for (view_first_rows, &v, WAIT_SECONDS))
+    {
+      g_printerr ("bench-worklist-app: the worklist view showed no rows\n");
+      exit (1);
+    }
+  check_list (v.list, "the worklist view");
+  wait_paint (&v, window, 5);
+  load_ms = (g_get_monotonic_time () - t_load) / 1000.0;
+  first_rows_stall_ms = stall_phase_max_us / 1000.0;
+
+  /* Scrolling: one screenful a step; each step lets a frame draw, waits for
+   * the rows it shows (the view asks the list for them as it binds them),
+   * and lets the loaded rows draw. */
+  stall_phase = "the worklist view: scrolling";
+  stall_phase_max_us = 0;
+  n = g_list_model_get_n_items (G_LIST_MODEL (v.list));
+  target = MIN (n, RSS_ROWS);
+  t0 = g_get_monotonic_time ();
+  view_rows (&v, &from, &to);
+  while (to < target)
+    {
+      double page = gtk_adjustment_get_page_size (v.adj);
+      double top = gtk_adjustment_get_upper (v.adj) - page;
+      double value = gtk_adjustment_get_value (v.adj);
+      Window w = { v.list, 0, 0 };
+
+      if (value >= top)
+        break;  /* the end of the list */
+      gtk_adjustment_set_value (v.adj, MIN (value + page, top));
+      steps++;
+      wait_paint (&v, window, 5);
+      view_rows (&v, &from, &to);
+      w.from = from;
+      w.to = to;
+      if (!window_loaded (&w))
+        {
+          waited_loads++;
+          if (!wait_for (window_loaded, &w, 30))
+            {
+              g_print ("  rows %u to %u did not load in 30 s; scrolling stopped there\n", from, to);
+              stopped = TRUE;
+              break;
+            }
+          wait_paint (&v, window, 5);
+        }
+      check_list (v.list, "scrolling the worklist view");
+      if ((g_get_monotonic_time () - t0) / 1e6 > BUDGET_SECONDS)
+        {
+          g_print ("  scrolling stopped at row %u after %d s\n", to, BUDGET_SECONDS);
+          stopped = TRUE;
+          break;
+        }
+    }
+  scroll_s = (g_get_monotonic_time () - t0) / 1e6;
+  rss = rss_mb ("VmRSS:");
+  hwm = rss_mb ("VmHWM:");
+
+  g_print ("\nthe application's worklist: RdWorklistView (its column view, cells and RdReferralList) in a "
+           "1280x800 GtkWindow on the display %s (GSK_RENDERER=%s), on an RdConnection and RdListener "
+           "as " WIDE_LOGIN ", all open referrals of " WIDE_LOGIN "'s queues (%s open, %u rows in the list)\n",
+           g_getenv ("DISPLAY") ? g_getenv ("DISPLAY") : "(Wayland)",
+           g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "default", n_open_wide, n);
+  g_print ("  opening the window (adw_init, template, first frame, connecting): longest main-loop stall "
+           "%.1f ms (start-up: not counted in ui.max_main_loop_stall_ms); "
+           "rd_worklist_view_set_query to the first rows drawn %.1f ms, longest main-loop stall meanwhile "
+           "%.1f ms (counted)\n", open_stall_ms, load_ms, first_rows_stall_ms);
+  g_print ("  scrolled rows 0 to %u%s in %u steps of one screenful (%.0f px, about %u rows; "
+           "gtk_adjustment_set_value on the column view's scrolled window, a frame drawn after each step, "
+           "%u steps waited for their rows to load and drew again): %.1f s, %.0f rows/s; "
+           "longest main-loop stall while scrolling %.1f ms\n",
+           to, to >= RSS_ROWS ? "" : stopped ? " (stopped early, see above)"
+                                             : " (the whole list: it has fewer than 100,000 rows)",
+           steps, gtk_adjustment_get_page_size (v.adj), to - from, waited_loads, scroll_s,
+           scroll_s > 0 ? to / scroll_s : 0, stall_phase_max_us / 1000.0);
+  g_print ("  memory of this process: VmRSS %.1f MB after the measurements above (malloc_trim), "
+           "%.1f MB after gtk_init, %.1f MB after scrolling; VmHWM %s %.1f MB; %u rows loaded in the "
+           "model at the end\n",
+           before_gtk, before, rss, reset_hwm ? "(the peak since gtk_init)" : "(the peak of the whole run: "
+           "/proc/self/clear_refs could not reset it)", hwm, rd_referral_list_get_n_loaded (v.list));
+  figure ("worklist.rss_mb_after_100k_rows", rss, 1);
+  figure ("worklist.hwm_mb_after_100k_rows", hwm, 1);
+  figure ("worklist.view_rows_scrolled", to, 0);
+  figure ("worklist.view_scroll_s", scroll_s, 1);
+  figure ("worklist.view_scroll_rows_per_s", scroll_s > 0 ? to / scroll_s : 0, 0);
+  figure ("ui.view_first_rows_stall_ms", first_rows_stall_ms, 1);
+  figure ("ui.view_scroll_stall_ms", stall_phase_max_us / 1000.0, 1);
+  if (to < RSS_ROWS)
+    g_print ("  (worklist.rss_mb_after_100k_rows here is after %u rows, not 100,000)\n", to);
+
+  g_signal_handler_disconnect (clock, paint_id);
+  gtk_window_destroy (GTK_WINDOW (window));
+  run_loop_for (200);
+  rd_connection_close (rd_listener_get_connection (listener));
+  rd_connection_close (conn);
+}
+
 /* Main --------------------------------------------------------------------------------- */
 
 int
@@ -1081,10 +1365,13 @@ main (int   argc,
              "in the model at the end\n",
              rss_rows, VIEW_ROWS, VIEW_STEP, (g_get_monotonic_time () - t0) / 1e6, before, rss, hwm,
              rd_referral_list_get_n_loaded (list));
-    figure ("worklist.rss_mb_after_100k_rows", rss, 1);
+    figure ("worklist.model_rss_mb_after_100k_rows", rss, 1);
     if (rss_rows < RSS_ROWS)
       g_print ("  (only %u rows were asked for)\n", rss_rows);
   }
+
+  /* The same with the application's worklist widget under the display. --------------- */
+  measure_view (n_open_wide);
 
   /* Live: writers commit, observers' models update. -------------------------------------- */
   stall_phase = "live";
