@@ -738,13 +738,42 @@ typedef struct {
   RdReferralList *list;
   GtkAdjustment  *adj;
   guint           paints;   /* frames the window's clock has painted */
+  gint64          frame_start;
+  gint64          max_frame_us;   /* longest before-paint to after-paint */
+  guint           n_changes;      /* items-changed emissions of the list */
+  guint64         n_changed;      /* rows they replaced or added */
 } View;
+
+static void
+on_view_items_changed (GListModel *model,
+                       guint       position,
+                       guint       removed,
+                       guint       added,
+                       gpointer    user_data)
+{
+  View *v = user_data;
+
+  v->n_changes++;
+  v->n_changed += added;
+}
+
+static void
+on_view_before_paint (GdkFrameClock *clock,
+                      gpointer       user_data)
+{
+  ((View *) user_data)->frame_start = g_get_monotonic_time ();
+}
 
 static void
 on_view_painted (GdkFrameClock *clock,
                  gpointer       user_data)
 {
-  ((View *) user_data)->paints++;
+  View *v = user_data;
+
+  v->paints++;
+  if (v->frame_start != 0)
+    v->max_frame_us = MAX (v->max_frame_us, g_get_monotonic_time () - v->frame_start);
+  v->frame_start = 0;
 }
 
 static gboolean
@@ -832,7 +861,10 @@ measure_view (const char *n_open_wide)
   double before_gtk, before, rss, hwm, first_rows_stall_ms, open_stall_ms, scroll_s, load_ms;
   gint64 t0, t_load;
   gboolean reset_hwm, stopped = FALSE;
-  gulong paint_id;
+  gulong paint_id, before_paint_id, changes_id;
+  guint first_rows_changes;
+  guint64 first_rows_changed;
+  double first_rows_frame_ms;
 
   if ((g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL))
     {
@@ -895,10 +927,12 @@ measure_view (const char *n_open_wide)
   v.adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
   clock = gtk_widget_get_frame_clock (window);
   paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_view_painted), &v);
+  before_paint_id = g_signal_connect (clock, "before-paint", G_CALLBACK (on_view_before_paint), &v);
 
   /* "All my queues", as the sidebar's first entry asks for. */
   stall_phase = "the worklist view: first rows";
   stall_phase_max_us = 0;
+  changes_id = g_signal_connect (v.list, "items-changed", G_CALLBACK (on_view_items_changed), &v);
   t_load = g_get_monotonic_time ();
   rd_worklist_view_set_query (RD_WORKLIST_VIEW (view), query);
   if (!wait_for (view_first_rows, &v, WAIT_SECONDS))
@@ -910,6 +944,12 @@ measure_view (const char *n_open_wide)
   wait_paint (&v, window, 5);
   load_ms = (g_get_monotonic_time () - t_load) / 1000.0;
   first_rows_stall_ms = stall_phase_max_us / 1000.0;
+  first_rows_frame_ms = v.max_frame_us / 1000.0;
+  first_rows_changes = v.n_changes;
+  first_rows_changed = v.n_changed;
+  v.max_frame_us = 0;
+  v.n_changes = 0;
+  v.n_changed = 0;
 
   /* Scrolling: one screenful a step; each step lets a frame draw, waits for
    * the rows it shows (the view asks the list for them as it binds them),
@@ -966,15 +1006,20 @@ measure_view (const char *n_open_wide)
   g_print ("  opening the window (adw_init, template, first frame, connecting): longest main-loop stall "
            "%.1f ms (start-up: not counted in ui.max_main_loop_stall_ms); "
            "rd_worklist_view_set_query to the first rows drawn %.1f ms, longest main-loop stall meanwhile "
-           "%.1f ms (counted)\n", open_stall_ms, load_ms, first_rows_stall_ms);
+           "%.1f ms (counted), longest frame (the frame clock's before-paint to after-paint: update, "
+           "layout, paint) %.1f ms; the list emitted items-changed %u times for %" G_GUINT64_FORMAT " rows\n",
+           open_stall_ms, load_ms, first_rows_stall_ms, first_rows_frame_ms, first_rows_changes,
+           first_rows_changed);
   g_print ("  scrolled rows 0 to %u%s in %u steps of one screenful (%.0f px, about %u rows; "
            "gtk_adjustment_set_value on the column view's scrolled window, a frame drawn after each step, "
            "%u steps waited for their rows to load and drew again): %.1f s, %.0f rows/s; "
-           "longest main-loop stall while scrolling %.1f ms\n",
+           "longest main-loop stall while scrolling %.1f ms, longest frame %.1f ms; the list emitted "
+           "items-changed %u times for %" G_GUINT64_FORMAT " rows\n",
            to, to >= RSS_ROWS ? "" : stopped ? " (stopped early, see above)"
                                              : " (the whole list: it has fewer than 100,000 rows)",
            steps, gtk_adjustment_get_page_size (v.adj), to - from, waited_loads, scroll_s,
-           scroll_s > 0 ? to / scroll_s : 0, stall_phase_max_us / 1000.0);
+           scroll_s > 0 ? to / scroll_s : 0, stall_phase_max_us / 1000.0, v.max_frame_us / 1000.0,
+           v.n_changes, v.n_changed);
   g_print ("  memory of this process: VmRSS %.1f MB after the measurements above (malloc_trim), "
            "%.1f MB after gtk_init, %.1f MB after scrolling; VmHWM %s %.1f MB; %u rows loaded in the "
            "model at the end\n",
@@ -991,6 +1036,8 @@ measure_view (const char *n_open_wide)
     g_print ("  (worklist.rss_mb_after_100k_rows here is after %u rows, not 100,000)\n", to);
 
   g_signal_handler_disconnect (clock, paint_id);
+  g_signal_handler_disconnect (clock, before_paint_id);
+  g_signal_handler_disconnect (v.list, changes_id);
   gtk_window_destroy (GTK_WINDOW (window));
   run_loop_for (200);
   rd_connection_close (rd_listener_get_connection (listener));
