@@ -337,6 +337,14 @@ struct _RdReferralList
   RdListener       *listener;
   gulong            changed_id;
   gulong            resync_id;
+
+  /* While a page is merged, adjacent changes are told as one
+   * items-changed: a list view pays for each signal, and a page told row
+   * by row held the main loop for over 100 ms. */
+  gboolean          batching;
+  guint             batch_pos;
+  guint             batch_removed;
+  guint             batch_added;
 };
 
 typedef struct {
@@ -586,10 +594,11 @@ update_referral_in_place (RdReferral *dest,
 }
 
 /* ------------------------------------------------------------------------ */
-/* Changing slots (each emits items-changed at once)                       */
+/* Changing slots (each emits items-changed at once, or at the end of a     */
+/* batch of adjacent changes)                                               */
 
 static void
-emit_changed (RdReferralList *self,
+tell_changed (RdReferralList *self,
               guint           pos,
               guint           removed,
               guint           added)
@@ -599,6 +608,73 @@ emit_changed (RdReferralList *self,
   g_list_model_items_changed (G_LIST_MODEL (self), pos, removed, added);
   if (removed != added)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+static void
+batch_flush (RdReferralList *self)
+{
+  guint pos = self->batch_pos, removed = self->batch_removed, added = self->batch_added;
+
+  self->batch_removed = self->batch_added = 0;
+  tell_changed (self, pos, removed, added);
+}
+
+/* Starts collecting changes; batch_end() tells them. No handler runs in
+ * between, so nothing may read the model from outside meanwhile. */
+static void
+batch_begin (RdReferralList *self)
+{
+  g_assert (!self->batching);
+  self->batching = TRUE;
+  self->batch_removed = self->batch_added = 0;
+}
+
+static void
+batch_end (RdReferralList *self)
+{
+  g_assert (self->batching);
+  self->batching = FALSE;
+  batch_flush (self);
+}
+
+static void
+emit_changed (RdReferralList *self,
+              guint           pos,
+              guint           removed,
+              guint           added)
+{
+  if (removed == 0 && added == 0)
+    return;
+  if (!self->batching)
+    {
+      tell_changed (self, pos, removed, added);
+      return;
+    }
+  /* batch_before() made sure that a pending change is right before this
+   * one: its removed rows are the old rows that followed the pending
+   * removed ones. */
+  if (self->batch_removed > 0 || self->batch_added > 0)
+    {
+      g_assert (pos == self->batch_pos + self->batch_added);
+      self->batch_removed += removed;
+      self->batch_added += added;
+      return;
+    }
+  self->batch_pos = pos;
+  self->batch_removed = removed;
+  self->batch_added = added;
+}
+
+/* Called before the slots change at @pos: a pending change that the new
+ * one does not directly follow is told first, while the slots are still
+ * exactly what it describes. */
+static void
+batch_before (RdReferralList *self,
+              guint           pos)
+{
+  if (self->batching && (self->batch_removed > 0 || self->batch_added > 0) &&
+      pos != self->batch_pos + self->batch_added)
+    batch_flush (self);
 }
 
 static void
@@ -630,6 +706,7 @@ remove_range (RdReferralList *self,
 {
   if (n == 0)
     return;
+  batch_before (self, pos);
   for (guint i = pos; i < pos + n; i++)
     forget_row (self, slot_at (self, i));
   g_ptr_array_remove_range (self->slots, pos, n);
@@ -643,6 +720,7 @@ insert_holes (RdReferralList *self,
 {
   if (n == 0)
     return;
+  batch_before (self, pos);
   g_ptr_array_set_size (self->slots, self->slots->len + n);
   memmove (&self->slots->pdata[pos + n], &self->slots->pdata[pos],
            (self->slots->len - n - pos) * sizeof (gpointer));
@@ -656,6 +734,7 @@ insert_row (RdReferralList *self,
             guint           pos,
             Row            *row)
 {
+  batch_before (self, pos);
   g_ptr_array_insert (self->slots, pos, row);
   remember_row (self, row);
   emit_changed (self, pos, 0, 1);
@@ -669,6 +748,7 @@ fill_slot (RdReferralList *self,
   Row *old = slot_at (self, pos);
 
   g_assert (old == NULL || !old->loaded);
+  batch_before (self, pos);
   self->slots->pdata[pos] = row;
   remember_row (self, row);
   row_free (old);
@@ -725,13 +805,13 @@ prev_loaded (RdReferralList *self,
  * last. Takes the rows.
  */
 static void
-merge_rows (RdReferralList *self,
-            guint           start,
-            GPtrArray      *rows,
-            Row            *lower,
-            gboolean        from_start_pos,
-            gboolean        at_start,
-            gboolean        at_end)
+merge_rows_batched (RdReferralList *self,
+                    guint           start,
+                    GPtrArray      *rows,
+                    Row            *lower,
+                    gboolean        from_start_pos,
+                    gboolean        at_start,
+                    gboolean        at_end)
 {
   guint pos = MIN (start, self->slots->len);
   gboolean lower_known = lower != NULL || at_start || from_start_pos;
@@ -834,6 +914,20 @@ merge_rows (RdReferralList *self,
 
   if (at_end && pos < self->slots->len)
     remove_range (self, pos, self->slots->len - pos);
+}
+
+static void
+merge_rows (RdReferralList *self,
+            guint           start,
+            GPtrArray      *rows,
+            Row            *lower,
+            gboolean        from_start_pos,
+            gboolean        at_start,
+            gboolean        at_end)
+{
+  batch_begin (self);
+  merge_rows_batched (self, start, rows, lower, from_start_pos, at_start, at_end);
+  batch_end (self);
 }
 
 /* ------------------------------------------------------------------------ */

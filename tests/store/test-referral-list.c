@@ -238,6 +238,27 @@ on_items_changed (GListModel *model,
     c->cursor = position + added;
 }
 
+/* Every items-changed must describe the model exactly as it is when the
+ * signal runs: the count it implies is the model's count, and the rows it
+ * says are new are there. */
+static void
+on_items_changed_check (GListModel *model,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        guint      *n_items)
+{
+  g_assert_cmpuint (position + removed, <=, *n_items);
+  *n_items = *n_items - removed + added;
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, *n_items);
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_assert_nonnull (item);
+    }
+}
+
 static void
 test_paging_concurrent (Fixture       *fx,
                         gconstpointer  data)
@@ -253,6 +274,7 @@ test_paging_concurrent (Fixture       *fx,
   g_autoptr(GHashTable) visited = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GHashTable) changed = g_hash_table_new (g_int64_hash, g_int64_equal);
   Cursor c = { 0 };
+  guint n_told = 0;
   guint round = 0, stable_seen = 0;
   gint64 last_stable_pos = -1;
 
@@ -285,6 +307,8 @@ test_paging_concurrent (Fixture       *fx,
   g_assert_cmpuint (rd_referral_list_get_n_loaded (list), <=, 200);
 
   g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), &c);
+  n_told = g_list_model_get_n_items (G_LIST_MODEL (list));
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed_check), &n_told);
 
   for (c.cursor = 0; c.cursor < g_list_model_get_n_items (G_LIST_MODEL (list)); c.cursor++)
     {
