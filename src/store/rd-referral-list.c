@@ -1638,6 +1638,17 @@ apply_rows (RdReferralList *self,
     }
 }
 
+/* A row whose item someone else holds (a selection, a bound cell, an open
+ * page) is kept: turning it into a hole would hand them a different object
+ * for the same position. A list view's selection then searches every
+ * position of the change for its item, asking for each — which loaded
+ * the evicted rows again and held the main loop. */
+static gboolean
+row_evictable (Row *row)
+{
+  return row != NULL && g_atomic_int_get (&G_OBJECT (row->item)->ref_count) == 1;
+}
+
 /* Turns the slots in [from, to) back into holes, one items-changed per run. */
 static void
 evict_range (RdReferralList *self,
@@ -1650,13 +1661,13 @@ evict_range (RdReferralList *self,
     {
       guint start;
 
-      if (slot_at (self, i) == NULL)
+      if (!row_evictable (slot_at (self, i)))
         {
           i++;
           continue;
         }
       start = i;
-      while (i < to && slot_at (self, i) != NULL)
+      while (i < to && row_evictable (slot_at (self, i)))
         {
           Row *row = slot_at (self, i);
 
