@@ -810,6 +810,8 @@ test_estimate (Fixture       *fx,
   g_autoptr(GArray) expected = NULL;
   g_autoptr(GArray) got = NULL;
   g_autoptr(RdReferral) last = NULL;
+  g_autoptr(RdReferral) held = NULL;
+  g_autoptr(GObject) again = NULL;
   guint n;
 
   if (fx->db == NULL)
@@ -838,6 +840,9 @@ test_estimate (Fixture       *fx,
   last = get_loaded (list, g_list_model_get_n_items (G_LIST_MODEL (list)) - 1);
   g_assert_cmpint (rd_referral_get_id (last), ==, g_array_index (expected, gint64, expected->len - 1));
 
+  /* The first row stays held, as a list view's selection holds it. */
+  held = get_loaded (list, 0);
+
   got = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
     {
@@ -850,6 +855,10 @@ test_estimate (Fixture       *fx,
   /* Rows far behind the reader were let go: memory does not grow with
    * the distance scrolled. */
   g_assert_cmpuint (rd_referral_list_get_n_loaded (list), <=, 4500);
+  /* …except a row someone holds: it is still the same object there. */
+  again = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  g_assert_true (again == G_OBJECT (held));
+  g_assert_false (rd_referral_is_placeholder (held));
   for (guint i = 0; i < got->len; i++)
     g_assert_cmpint (g_array_index (got, gint64, i), ==, g_array_index (expected, gint64, i));
 }
