@@ -390,7 +390,7 @@ void
 _rd_render_job_deliver (RdRenderJob *self)
 {
   RdRenderJobPrivate *priv = rd_render_job_get_instance_private (self);
-  g_autoptr(RdRenderJob) hold = g_object_ref (self);
+  g_autoptr(RdRenderJob) hold G_GNUC_UNUSED = g_object_ref (self);
 
   if (priv->delivered)
     return;

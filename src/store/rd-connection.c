@@ -513,7 +513,7 @@ static gboolean
 on_op_timeout (gpointer user_data)
 {
   Op *op = user_data;
-  g_autoptr(RdConnection) hold = g_object_ref (op->self);
+  g_autoptr(RdConnection) hold G_GNUC_UNUSED = g_object_ref (op->self);
 
   op->timed_out = TRUE;
   op_abandon (op, g_error_new_literal (RD_STORE_ERROR, RD_STORE_ERROR_TIMEOUT,
@@ -526,7 +526,7 @@ on_op_cancelled (GCancellable *cancellable,
                  gpointer      user_data)
 {
   Op *op = user_data;
-  g_autoptr(RdConnection) hold = g_object_ref (op->self);
+  g_autoptr(RdConnection) hold G_GNUC_UNUSED = g_object_ref (op->self);
 
   op->cancelled = TRUE;
   op_abandon (op, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -958,7 +958,7 @@ static gboolean
 on_socket_ready (RdConnection *self,
                  GIOCondition  cond)
 {
-  g_autoptr(RdConnection) hold = g_object_ref (self);
+  g_autoptr(RdConnection) hold G_GNUC_UNUSED = g_object_ref (self);
 
   if (self->phase == PHASE_POLLING)
     {
@@ -1196,7 +1196,7 @@ static void
 attempt_failed (RdConnection *self,
                 GError       *error)
 {
-  g_autoptr(RdConnection) hold = g_object_ref (self);
+  g_autoptr(RdConnection) hold G_GNUC_UNUSED = g_object_ref (self);
   g_autoptr(GTask) open_task = take_open_task (self);
 
   drop_session (self, error);
@@ -1220,7 +1220,7 @@ static void
 connection_lost (RdConnection *self,
                  GError       *error)
 {
-  g_autoptr(RdConnection) hold = g_object_ref (self);
+  g_autoptr(RdConnection) hold G_GNUC_UNUSED = g_object_ref (self);
 
   if (self->phase != PHASE_READY)
     {

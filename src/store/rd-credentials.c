@@ -85,8 +85,6 @@ static GError *
 translate_error (GError       *error,
                  GCancellable *cancellable)
 {
-  g_autofree char *detail = NULL;
-
   if (g_cancellable_is_cancelled (cancellable))
     return g_error_copy (error);
 
