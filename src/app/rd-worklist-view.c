@@ -90,6 +90,8 @@ struct _RdWorklistView
   GCancellable      *cancellable;
   guint              tick_id;
   GHashTable        *bound;        /* GtkInscription* → RdReferral* of bound cells */
+  GHashTable        *stale;        /* bound cells whose row changed, redrawn once */
+  guint              stale_id;
   gboolean           applying_settings;
 };
 
@@ -261,12 +263,39 @@ update_cell (GtkInscription *label,
     gtk_widget_remove_css_class (GTK_WIDGET (label), "priority-stat");
 }
 
+/* A row that changes many properties at once (a placeholder becoming its
+ * row, a colleague's edit) notifies once per property: each cell is
+ * redrawn once, just before the next frame. */
+static gboolean
+update_stale_cells (gpointer user_data)
+{
+  RdWorklistView *self = user_data;
+  GHashTableIter iter;
+  gpointer label;
+
+  self->stale_id = 0;
+  g_hash_table_iter_init (&iter, self->stale);
+  while (g_hash_table_iter_next (&iter, &label, NULL))
+    {
+      RdReferral *r = g_hash_table_lookup (self->bound, label);
+
+      if (r != NULL)
+        update_cell (label, r);
+    }
+  g_hash_table_remove_all (self->stale);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_item_notify (RdReferral *r,
                 GParamSpec *pspec,
                 GtkInscription *label)
 {
-  update_cell (label, r);
+  RdWorklistView *self = g_object_get_data (G_OBJECT (label), "rd-view");
+
+  g_hash_table_add (self->stale, label);
+  if (self->stale_id == 0)
+    self->stale_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 15, update_stale_cells, self, NULL);
 }
 
 static void
@@ -295,6 +324,7 @@ on_cell_bind (GtkSignalListItemFactory *factory,
   RdReferral *r = gtk_list_item_get_item (item);
 
   update_cell (label, r);
+  g_object_set_data (G_OBJECT (label), "rd-view", self);
   g_signal_connect_object (r, "notify", G_CALLBACK (on_item_notify), label, 0);
   g_hash_table_insert (self->bound, label, r);
 }
@@ -310,6 +340,7 @@ on_cell_unbind (GtkSignalListItemFactory *factory,
 
   g_signal_handlers_disconnect_by_func (r, on_item_notify, label);
   g_hash_table_remove (self->bound, label);
+  g_hash_table_remove (self->stale, label);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1102,6 +1133,7 @@ rd_worklist_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->stale_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), RD_TYPE_WORKLIST_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
@@ -1120,6 +1152,7 @@ rd_worklist_view_finalize (GObject *object)
   g_array_unref (self->payer_ids);
   g_ptr_array_unref (self->colleague_logins);
   g_hash_table_unref (self->bound);
+  g_hash_table_unref (self->stale);
   G_OBJECT_CLASS (rd_worklist_view_parent_class)->finalize (object);
 }
 
@@ -1234,6 +1267,7 @@ rd_worklist_view_init (RdWorklistView *self)
   g_date_clear (&self->range_first, 1);
   g_date_clear (&self->range_last, 1);
   self->bound = g_hash_table_new (NULL, NULL);
+  self->stale = g_hash_table_new (NULL, NULL);
   self->base = rd_referral_query_new ();
   self->settings = g_settings_new (APP_ID);
 

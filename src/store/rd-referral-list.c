@@ -748,6 +748,27 @@ fill_slot (RdReferralList *self,
   Row *old = slot_at (self, pos);
 
   g_assert (old == NULL || !old->loaded);
+
+  /* A placeholder someone holds (a list view's row widget, a selection)
+   * becomes the row in place: its holder hears "notify" on the same
+   * object, and a list view keeps its row widget instead of building a
+   * new one (it keeps up to 200 of them, so a page told as new rows
+   * rebuilt a hundred rows of cells: 38 ms here). */
+  if (old != NULL && g_atomic_int_get (&G_OBJECT (old->item)->ref_count) > 1)
+    {
+      update_referral_in_place (old->item, row->item);
+      for (guint i = 0; i < MAX_KEYS; i++)
+        {
+          g_free (old->key[i]);
+          old->key[i] = g_steal_pointer (&row->key[i]);
+          old->ikey[i] = row->ikey[i];
+        }
+      old->loaded = TRUE;
+      remember_row (self, old);
+      row_free (row);
+      return;
+    }
+
   batch_before (self, pos);
   self->slots->pdata[pos] = row;
   remember_row (self, row);
