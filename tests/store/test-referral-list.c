@@ -843,6 +843,20 @@ test_estimate (Fixture       *fx,
   /* The first row stays held, as a list view's selection holds it. */
   held = get_loaded (list, 0);
 
+  /* A placeholder someone holds (a row widget) becomes its row in place:
+   * the same object, now with its data. */
+  {
+    guint far = g_list_model_get_n_items (G_LIST_MODEL (list)) / 2;
+    g_autoptr(GObject) waiting = g_list_model_get_item (G_LIST_MODEL (list), far);
+    g_autoptr(GObject) filled = NULL;
+
+    g_assert_true (rd_referral_is_placeholder (RD_REFERRAL (waiting)));
+    SPIN_UNTIL (!rd_referral_is_placeholder (RD_REFERRAL (waiting)), "the held placeholder");
+    filled = g_list_model_get_item (G_LIST_MODEL (list), far);
+    g_assert_true (filled == waiting);
+    g_assert_cmpint (rd_referral_get_id (RD_REFERRAL (filled)), ==, g_array_index (expected, gint64, far));
+  }
+
   got = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
     {
