@@ -740,6 +740,21 @@ insert_row (RdReferralList *self,
   emit_changed (self, pos, 0, 1);
 }
 
+/* @old stays (the same object, heard by whoever holds it); its data and
+ * sort key become @fresh's. */
+static void
+take_row (Row *old,
+          Row *fresh)
+{
+  update_referral_in_place (old->item, fresh->item);
+  for (guint i = 0; i < MAX_KEYS; i++)
+    {
+      g_free (old->key[i]);
+      old->key[i] = g_steal_pointer (&fresh->key[i]);
+      old->ikey[i] = fresh->ikey[i];
+    }
+}
+
 static void
 fill_slot (RdReferralList *self,
            guint           pos,
@@ -756,13 +771,7 @@ fill_slot (RdReferralList *self,
    * rebuilt a hundred rows of cells: 38 ms here). */
   if (old != NULL && g_atomic_int_get (&G_OBJECT (old->item)->ref_count) > 1)
     {
-      update_referral_in_place (old->item, row->item);
-      for (guint i = 0; i < MAX_KEYS; i++)
-        {
-          g_free (old->key[i]);
-          old->key[i] = g_steal_pointer (&row->key[i]);
-          old->ikey[i] = row->ikey[i];
-        }
+      take_row (old, row);
       old->loaded = TRUE;
       remember_row (self, old);
       row_free (row);
@@ -776,23 +785,13 @@ fill_slot (RdReferralList *self,
   emit_changed (self, pos, 1, 1);
 }
 
-/* @old stays (same object), its data and key become @fresh's. */
+/* A row read again: taken unless it is older than what is shown. */
 static void
-update_row (RdReferralList *self,
-            guint           pos,
-            Row            *old,
-            Row            *fresh)
+update_row (Row *old,
+            Row *fresh)
 {
-  if (rd_referral_get_version (fresh->item) < rd_referral_get_version (old->item))
-    return;
-  update_referral_in_place (old->item, fresh->item);
-  for (guint i = 0; i < MAX_KEYS; i++)
-    {
-      g_free (old->key[i]);
-      old->key[i] = g_steal_pointer (&fresh->key[i]);
-      old->ikey[i] = fresh->ikey[i];
-    }
-  (void) pos;
+  if (rd_referral_get_version (fresh->item) >= rd_referral_get_version (old->item))
+    take_row (old, fresh);
 }
 
 /* Index of the first loaded slot at or after @pos, or the length. */
@@ -908,7 +907,7 @@ merge_rows_batched (RdReferralList *self,
                   remove_range (self, pos, nl - pos);
                   nl = pos;
                 }
-              update_row (self, nl, old, r);
+              update_row (old, r);
               row_free (r);
               pos = nl + 1;
               nl = next_loaded (self, pos);
@@ -1777,7 +1776,7 @@ apply_row (RdReferralList *self,
       if ((p < 0 || compare_keys (self, slot_at (self, p), fresh) < 0) &&
           (nx >= self->slots->len || compare_keys (self, fresh, slot_at (self, nx)) < 0))
         {
-          update_row (self, old_pos, old, fresh);
+          update_row (old, fresh);
           row_free (fresh);
           return;
         }
