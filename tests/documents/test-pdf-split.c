@@ -328,7 +328,9 @@ on_progress (guint    done,
 static void
 on_progress_freed (gpointer user_data)
 {
-  ((AsyncState *) user_data)->freed = TRUE;
+  g_atomic_int_set (&((AsyncState *) user_data)->freed, TRUE);
+  /* Often called on the worker: wake the test's main loop. */
+  g_main_context_wakeup (NULL);
 }
 
 static GPtrArray *
@@ -347,6 +349,10 @@ split_async (GBytes            *bytes,
     g_main_context_iteration (NULL, TRUE);
   parts = rd_pdf_split_finish (st->result, error);
   g_clear_object (&st->result);
+  /* The worker may hold the task a moment longer; its progress data
+   * points at @st, which must outlive it. */
+  dtu_wait_for (&st->freed, 5000);
+  g_assert_true (st->freed);
   return parts;
 }
 

@@ -213,6 +213,30 @@ inbox_back (gpointer data)
          && rd_session_get_inbox_status (w->session) == RD_INBOX_STATUS_WATCHING;
 }
 
+typedef struct {
+  RdSession *session;
+  guint      n;
+} ImportedWait;
+
+static gboolean
+imported_at_least (gpointer data)
+{
+  ImportedWait *w = data;
+
+  return rd_session_get_inbox_imported_today (w->session) >= w->n;
+}
+
+/* "file-done" reaches the session just after the worker moved the file:
+ * wait for the count, not only for the file in processed/. */
+static void
+wait_imported (RdSession *session,
+               guint      n)
+{
+  ImportedWait w = { session, n };
+
+  g_assert_true (rd_test_ui_wait_until (imported_at_least, &w, 30000));
+}
+
 static gboolean
 file_exists (gpointer data)
 {
@@ -367,6 +391,7 @@ test_folder (void)
   inbox_wait.inbox = RD_INBOX_VIEW (inbox);
   inbox_wait.n = before + 1;
   g_assert_true (rd_test_ui_wait_until (inbox_has, &inbox_wait, 20000));
+  wait_imported (session, 1);
   g_assert_cmpuint (rd_session_get_inbox_imported_today (session), ==, 1);
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (rd_test_ui_find_by_id (prefs, "count_label"))), ==, "1");
   rd_test_ui_spin (300);
@@ -407,6 +432,7 @@ test_folder (void)
   g_signal_emit_by_name (rd_window_get_lock_screen (window), "unlock-requested", "any password");
   g_assert_true (rd_test_ui_wait_until (page_is, &page_wait, 20000));
   g_assert_true (rd_test_ui_wait_until (file_exists, processed_2, 30000));
+  wait_imported (session, 2);
   g_assert_cmpuint (rd_session_get_inbox_imported_today (session), ==, 2);
 
   /* The server profile's own folder wins over the workstation's, and
@@ -527,6 +553,7 @@ test_network_share (void)
   rd_test_ui_spin (1500);
   drop_fax (server, "share-b.pdf", 778002, 1);
   g_assert_true (rd_test_ui_wait_until (file_exists, taken_b, 30000));
+  wait_imported (session, 2);
   g_assert_cmpuint (rd_session_get_inbox_imported_today (session), >=, 2);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL);
